@@ -1,0 +1,1 @@
+"""Multi-user todo service: a FastAPI JSON API with JWT bearer auth."""

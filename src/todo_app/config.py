@@ -1,0 +1,89 @@
+"""Settings from the environment (and an optional `.env`), validated once at start-up."""
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+MIN_SECRET_BYTES = 32
+SECRET_FILE = "jwt_secret"
+
+
+class ConfigError(Exception):
+    """A setting that makes it unsafe or impossible to start; the message is one line for the operator."""
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "todo-app"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str | None = None
+    migration_database_url: str | None = None
+    data_dir: Path = Field(default_factory=default_data_dir)
+    jwt_secret: SecretStr | None = None
+    jwt_expire_days: int = Field(default=7, ge=1, le=365)
+    bcrypt_rounds: int = Field(default=12, ge=4, le=31)
+    db_pool_size: int = Field(default=10, ge=1, le=100)
+
+    @field_validator("database_url", "migration_database_url", "jwt_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def uses_embedded_default(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'todo.db'}"
+
+    @property
+    def effective_migration_url(self) -> str:
+        return self.migration_database_url or self.effective_database_url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment, then make sure a usable JWT secret exists (or refuse)."""
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if settings.jwt_secret is None:
+        if not settings.uses_embedded_default:
+            raise ConfigError("JWT_SECRET is required when DATABASE_URL is set (at least 32 bytes)")
+        settings.jwt_secret = SecretStr(_embedded_secret(settings.data_dir))
+    if len(settings.jwt_secret.get_secret_value().encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(f"JWT_SECRET is too short: it must be at least {MIN_SECRET_BYTES} bytes")
+    return settings
+
+
+def _embedded_secret(data_dir: Path) -> str:
+    """The secret of the zero-configuration SQLite set-up: made once, kept beside the database.
+
+    Written to a private temporary file and hard-linked into place, so processes starting together
+    all end up with the one secret that won the link.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SECRET_FILE
+    if not path.exists():
+        tmp = data_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    log.warning("JWT_SECRET is not set: using the generated secret in %s (set JWT_SECRET in production)", path)
+    return path.read_text().strip()

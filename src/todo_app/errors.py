@@ -1,0 +1,82 @@
+"""Errors that carry their HTTP status, and the handlers that render every error as JSON `detail`."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    status_code = 400
+    headers: dict[str, str] | None = None
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BadRequest(AppError):
+    status_code = 400
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class NotFound(AppError):
+    status_code = 404
+
+
+class Conflict(AppError):
+    status_code = 409
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+
+
+def _clean_validation_error(error: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI's 422 item without `input` (it would echo passwords back) or non-JSON `ctx` values."""
+    clean = {"type": error["type"], "loc": list(error["loc"]), "msg": error["msg"]}
+    ctx = error.get("ctx")
+    if ctx:
+        clean["ctx"] = {k: v if isinstance(v, int | float | str | bool) else str(v) for k, v in ctx.items()}
+    return clean
+
+
+async def _app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": [_clean_validation_error(e) for e in exc.errors()]}, status_code=422)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A lost or refused database connection is the service's outage, not the client's fault."""
+    assert isinstance(exc, DBAPIError)
+    if exc.connection_invalidated or type(exc.orig).__name__ in ("OperationalError", "InterfaceError"):
+        log.error("database unavailable during %s %s: %s", request.method, request.url.path, exc.orig)
+        return JSONResponse({"detail": "Database unavailable, try again shortly"}, status_code=503,
+                            headers={"Retry-After": "5"})
+    return await _unexpected(request, exc)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(Exception, _unexpected)

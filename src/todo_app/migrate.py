@@ -1,0 +1,37 @@
+"""Bring the schema up to date with Alembic; safe when several processes start at once."""
+
+import fcntl
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from todo_app.config import Settings
+from todo_app.db import parse_database_url
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(database_url: str) -> Config:
+    target = parse_database_url(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["sync_url"] = target.sync_url
+    config.attributes["backend"] = target.backend
+    return config
+
+
+def upgrade(settings: Settings) -> None:
+    """Upgrade to head. PostgreSQL serialises concurrent runs with a transaction-scoped advisory
+    lock (taken in env.py, safe behind PgBouncer); SQLite with a lock file beside the database."""
+    config = alembic_config(settings.effective_migration_url)
+    sqlite_path = parse_database_url(settings.effective_migration_url).sqlite_path
+    if sqlite_path is None:
+        command.upgrade(config, "head")
+        return
+    Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{sqlite_path}.migrate-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        command.upgrade(config, "head")
