@@ -1,8 +1,5 @@
 """Text rules shared by every model: what PostgreSQL and bcrypt cannot take is refused as a 422."""
 
-from typing import Annotated
-
-from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 
@@ -26,5 +23,3 @@ def storable_text(value: str) -> str:
         raise PydanticCustomError("invalid_unicode", "Text must be valid Unicode (no lone surrogates)") from None
     return value
 
-
-StorableText = Annotated[str, AfterValidator(storable_text)]

@@ -3,14 +3,14 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
 from todo_app.db import UTCDateTime
 from todo_app.models import metadata  # noqa: F401 (applies the naming convention first)
-from todo_app.validation import StorableText
+from todo_app.validation import storable_text
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 1000
@@ -35,8 +35,10 @@ class Task(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-Title = Annotated[StorableText, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
-Description = Annotated[StorableText, StringConstraints(max_length=DESCRIPTION_MAX)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX), AfterValidator(storable_text)
+]
+Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX), AfterValidator(storable_text)]
 
 
 class TaskCreate(BaseModel):

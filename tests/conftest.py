@@ -1,0 +1,87 @@
+"""Each test gets its own app on its own database: a fresh SQLite file copied from a migrated
+template, or (with TEST_DATABASE_URL) a PostgreSQL database made for this run and emptied before
+each test."""
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx2
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from todo_app import migrate
+from todo_app.config import Settings
+from todo_app.main import create_app
+
+TEST_SECRET = "test-secret-test-secret-test-secret-0123456789"
+PG_SERVER_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pg_conninfo(url: str) -> str:
+    """A libpq URL psycopg can open directly (no SQLAlchemy driver suffix)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Settings:
+    values = {"database_url": database_url, "jwt_secret": TEST_SECRET, "bcrypt_rounds": 4, "data_dir": data_dir}
+    return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str | None]:
+    """A PostgreSQL database of this test run's own, migrated once; None on SQLite runs."""
+    if not PG_SERVER_URL:
+        yield None
+        return
+    name = f"todo_test_{uuid.uuid4().hex[:10]}"
+    admin = pg_conninfo(PG_SERVER_URL)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(PG_SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    migrate.upgrade(make_settings(url, Path("/nonexistent")))
+    try:
+        yield url
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade(make_settings(f"sqlite:///{path}", path.parent))
+    return path
+
+
+@pytest.fixture
+def database_url(pg_database: str | None, sqlite_template: Path, tmp_path: Path) -> str:
+    if pg_database:
+        with psycopg.connect(pg_conninfo(pg_database), autocommit=True) as conn:
+            conn.execute("TRUNCATE app_user, task RESTART IDENTITY CASCADE")
+        return pg_database
+    path = tmp_path / "test.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(database_url, tmp_path)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx2.AsyncClient]:
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c

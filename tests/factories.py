@@ -1,0 +1,31 @@
+"""Plain helpers that make users and tasks through the public API."""
+
+import itertools
+
+import httpx2
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def make_user(client: httpx2.AsyncClient, email: str | None = None, password: str = PASSWORD) -> dict:
+    """Sign up and log in; returns the public user plus its `token` and `headers`."""
+    email = email or f"user{next(_seq)}@example.com"
+    r = await client.post("/auth/signup", json={"email": email, "password": password})
+    assert r.status_code == 201, r.text
+    user = r.json()
+    r = await client.post("/auth/login", json={"email": email, "password": password})
+    assert r.status_code == 200, r.text
+    token = r.json()["access_token"]
+    return {**user, "token": token, "headers": auth(token)}
+
+
+async def make_task(client: httpx2.AsyncClient, user: dict, **fields: object) -> dict:
+    body = {"title": f"task {next(_seq)}", **fields}
+    r = await client.post("/tasks", json=body, headers=user["headers"])
+    assert r.status_code == 201, r.text
+    return r.json()

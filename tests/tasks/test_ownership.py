@@ -1,0 +1,66 @@
+"""Nobody ever sees or changes anyone else's tasks; the owner comes from the token only."""
+
+from sqlalchemy import delete, func, select
+
+from tests.factories import make_task, make_user
+from todo_app.tasks.models import Task
+from todo_app.users.models import User
+
+
+async def test_lists_are_private(client):
+    ann, bob = await make_user(client), await make_user(client)
+    await make_task(client, ann, title="ann's")
+    await make_task(client, bob, title="bob's")
+    r = await client.get("/tasks", headers=ann["headers"])
+    assert [t["title"] for t in r.json()] == ["ann's"]
+    assert r.headers["x-total-count"] == "1"
+
+
+async def test_another_users_task_is_404_on_every_route_and_untouched(client):
+    ann, bob = await make_user(client), await make_user(client)
+    task = await make_task(client, ann, title="private", description="mine")
+    url = f"/tasks/{task['id']}"
+    h = bob["headers"]
+    for r in (
+        await client.get(url, headers=h),
+        await client.put(url, json={"title": "pwned", "description": None, "completed": True}, headers=h),
+        await client.patch(url, json={"title": "pwned"}, headers=h),
+        await client.patch(f"{url}/complete", headers=h),
+        await client.delete(url, headers=h),
+    ):
+        assert r.status_code == 404
+        assert r.json() == {"detail": "Task not found"}
+    assert (await client.get(url, headers=ann["headers"])).json() == task
+
+
+async def test_owner_fields_in_bodies_are_not_obeyed(client):
+    ann, bob = await make_user(client), await make_user(client)
+    sneaky = await make_task(client, bob, title="sneaky", user_id=ann["id"], owner_id=ann["id"])
+    assert "user_id" not in sneaky
+    assert (await client.get("/tasks", headers=ann["headers"])).json() == []
+    r = await client.patch(f"/tasks/{sneaky['id']}", json={"user_id": ann["id"]}, headers=bob["headers"])
+    assert r.status_code == 200
+    body = {"title": "t", "description": None, "completed": False, "user_id": ann["id"]}
+    await client.put(f"/tasks/{sneaky['id']}", json=body, headers=bob["headers"])
+    assert (await client.get("/tasks", headers=ann["headers"])).json() == []
+    assert len((await client.get("/tasks", headers=bob["headers"])).json()) == 1
+
+
+async def test_user_id_query_parameter_is_not_obeyed(client):
+    ann, bob = await make_user(client), await make_user(client)
+    await make_task(client, ann)
+    r = await client.get("/tasks", params={"user_id": ann["id"]}, headers=bob["headers"])
+    assert r.json() == []
+
+
+async def test_deleting_a_user_deletes_their_tasks(client, app):
+    ann, bob = await make_user(client), await make_user(client)
+    for _ in range(3):
+        await make_task(client, ann)
+    await make_task(client, bob)
+    async with app.state.engine.connect() as conn:
+        await conn.execute(delete(User).where(User.id == ann["id"]))
+        left = (await conn.execute(select(func.count()).select_from(Task))).scalar_one()
+    assert left == 1
+    assert (await client.get("/tasks", headers=ann["headers"])).status_code == 401
+    assert len((await client.get("/tasks", headers=bob["headers"])).json()) == 1
