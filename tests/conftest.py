@@ -27,7 +27,12 @@ def pg_conninfo(url: str) -> str:
 
 
 def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Settings:
-    values = {"database_url": database_url, "jwt_secret": TEST_SECRET, "bcrypt_rounds": 4, "data_dir": data_dir}
+    values = {
+        "database_url": database_url,
+        "jwt_secret": TEST_SECRET,
+        "bcrypt_rounds": 4,
+        "data_dir": data_dir,
+    }
     return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[arg-type]
 
 

@@ -105,7 +105,9 @@ async def test_exp_and_sub_are_required(client):
     await assert_401(client, {"Authorization": f"Bearer {forge(claims_for(user, sub=None))}"})
 
 
-@pytest.mark.parametrize("sub", ["abc", "0", "-1", "1.0", " 1", "", "99999999999999999999", str(2**63), 1, None])
+@pytest.mark.parametrize(
+    "sub", ["abc", "0", "-1", "1.0", " 1", "", "99999999999999999999", str(2**63), 1, None]
+)
 async def test_bad_subjects_are_refused(client, sub):
     user = await make_user(client)
     claims = claims_for(user)
@@ -115,7 +117,9 @@ async def test_bad_subjects_are_refused(client, sub):
 
 async def test_unknown_user_is_refused(client):
     user = await make_user(client)
-    await assert_401(client, {"Authorization": f"Bearer {forge(claims_for(user, sub=str(user['id'] + 1000)))}"})
+    await assert_401(
+        client, {"Authorization": f"Bearer {forge(claims_for(user, sub=str(user['id'] + 1000)))}"}
+    )
 
 
 async def test_token_outside_the_header_is_ignored(client):

@@ -9,15 +9,19 @@ from todo_app.db import parse_database_url
 
 
 def _serve(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    parse_database_url(settings.effective_database_url)  # refuse a bad URL before anything starts
+
     import uvicorn
 
     from todo_app import migrate
 
-    settings = load_settings()
-    parse_database_url(settings.effective_database_url)  # refuse a bad URL before anything starts
     migrate.upgrade(settings)
-    where = "SQLite at " + settings.effective_database_url.removeprefix("sqlite:///") if (
-        settings.uses_embedded_default) else "the configured database"
+    where = (
+        "SQLite at " + settings.effective_database_url.removeprefix("sqlite:///")
+        if (settings.uses_embedded_default)
+        else "the configured database"
+    )
     logging.getLogger("todo_app").info("schema up to date on %s", where)
     print(f"Todo service: open http://{args.host}:{args.port}/ (API docs at /docs)", flush=True)
     uvicorn.run(
@@ -32,9 +36,10 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _migrate(_: argparse.Namespace) -> None:
+    settings = load_settings()
     from todo_app import migrate
 
-    migrate.upgrade(load_settings())
+    migrate.upgrade(settings)
     print("database schema is up to date")
 
 
@@ -45,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
     serve.set_defaults(func=_serve)
     mig = sub.add_parser("migrate", help="apply database migrations and exit")
     mig.set_defaults(func=_migrate)
@@ -55,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     try:
         args.func(args)
     except ConfigError as exc:

@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 log = logging.getLogger(__name__)
 
 MIN_SECRET_BYTES = 32
-SECRET_FILE = "jwt_secret"
+SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
 
 
 class ConfigError(Exception):
@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = None
     jwt_expire_days: int = Field(default=7, ge=1, le=365)
     bcrypt_rounds: int = Field(default=12, ge=4, le=31)
-    db_pool_size: int = Field(default=10, ge=1, le=100)
+    db_pool_size: int = Field(default=20, ge=1, le=200)
 
     @field_validator("database_url", "migration_database_url", "jwt_secret", mode="before")
     @classmethod
@@ -85,5 +85,7 @@ def _embedded_secret(data_dir: Path) -> str:
             pass
         finally:
             tmp.unlink()
-    log.warning("JWT_SECRET is not set: using the generated secret in %s (set JWT_SECRET in production)", path)
+    log.warning(
+        "JWT_SECRET is not set: using the generated secret in %s (set JWT_SECRET in production)", path
+    )
     return path.read_text().strip()

@@ -51,7 +51,9 @@ def parse_database_url(raw: str) -> DatabaseTarget:
     backend = url.get_backend_name()
     if backend in ("postgres", "postgresql"):
         if url.drivername not in ("postgres", "postgresql", "postgresql+psycopg"):
-            raise ConfigError("DATABASE_URL: use a plain postgresql:// URL (the psycopg 3 driver is built in)")
+            raise ConfigError(
+                "DATABASE_URL: use a plain postgresql:// URL (the psycopg 3 driver is built in)"
+            )
         pg = url.set(drivername="postgresql+psycopg")
         pooled = "-pooler." in (url.host or "")
         return DatabaseTarget("postgresql", pg, pg, {"prepare_threshold": None} if pooled else {})
@@ -77,7 +79,7 @@ def create_engine_for(target: DatabaseTarget, *, pool_size: int = 10) -> AsyncEn
             target.async_url,
             isolation_level="AUTOCOMMIT",
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=0,  # overflow connections churn (connect, close) under steady load
             pool_timeout=10,
             pool_pre_ping=True,
             pool_recycle=POOL_RECYCLE_SECONDS,

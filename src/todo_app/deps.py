@@ -18,15 +18,19 @@ bearer_token = OAuth2PasswordBearer(tokenUrl="/auth/login", auto_error=False)
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncConnection]:
-    async with request.app.state.engine.connect() as conn:
+    """One pooled connection for the request. The gate queues requests first-come first-served
+    for a connection; the pool's own queue lets newcomers overtake waiters, which starves some
+    requests for seconds under load."""
+    state = request.app.state
+    async with state.db_gate, state.engine.connect() as conn:
         yield conn
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_hasher(request: Request) -> PasswordHasher:
+async def get_hasher(request: Request) -> PasswordHasher:
     return request.app.state.hasher
 
 

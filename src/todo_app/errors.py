@@ -1,7 +1,7 @@
 """Errors that carry their HTTP status, and the handlers that render every error as JSON `detail`."""
 
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,8 +12,8 @@ log = logging.getLogger(__name__)
 
 
 class AppError(Exception):
-    status_code = 400
-    headers: dict[str, str] | None = None
+    status_code: ClassVar[int] = 400
+    headers: ClassVar[dict[str, str] | None] = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -26,7 +26,7 @@ class BadRequest(AppError):
 
 class Unauthorized(AppError):
     status_code = 401
-    headers = {"WWW-Authenticate": "Bearer"}
+    headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": "Bearer"}
 
 
 class NotFound(AppError):
@@ -65,8 +65,11 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
     if exc.connection_invalidated or type(exc.orig).__name__ in ("OperationalError", "InterfaceError"):
         log.error("database unavailable during %s %s: %s", request.method, request.url.path, exc.orig)
-        return JSONResponse({"detail": "Database unavailable, try again shortly"}, status_code=503,
-                            headers={"Retry-After": "5"})
+        return JSONResponse(
+            {"detail": "Database unavailable, try again shortly"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
     return await _unexpected(request, exc)
 
 

@@ -1,5 +1,6 @@
 """create_app(settings) -> FastAPI. Nothing happens at import time."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.hasher = hasher
     app.state.engine = create_engine_for(target, pool_size=settings.db_pool_size)
+    app.state.db_gate = asyncio.Semaphore(settings.db_pool_size)
     install_error_handlers(app)
     app.include_router(auth_router)
     app.include_router(tasks_router)

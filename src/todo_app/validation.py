@@ -20,6 +20,7 @@ def storable_text(value: str) -> str:
     try:
         value.encode()
     except UnicodeEncodeError:
-        raise PydanticCustomError("invalid_unicode", "Text must be valid Unicode (no lone surrogates)") from None
+        raise PydanticCustomError(
+            "invalid_unicode", "Text must be valid Unicode (no lone surrogates)"
+        ) from None
     return value
-

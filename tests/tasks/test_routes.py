@@ -12,7 +12,9 @@ TASK_KEYS = {"id", "title", "description", "completed", "created_at", "updated_a
 
 async def test_create_returns_the_task(client):
     user = await make_user(client)
-    r = await client.post("/tasks", json={"title": "  Buy milk  ", "description": "2 litres"}, headers=user["headers"])
+    r = await client.post(
+        "/tasks", json={"title": "  Buy milk  ", "description": "2 litres"}, headers=user["headers"]
+    )
     assert r.status_code == 201
     task = r.json()
     assert set(task) == TASK_KEYS
@@ -61,8 +63,11 @@ async def test_title_and_description_limits_are_inclusive(client):
 
 async def test_lone_surrogate_is_422(client):
     user = await make_user(client)
-    r = await client.post("/tasks", content=b'{"title": "a\\udc00b"}',
-                          headers={**user["headers"], "content-type": "application/json"})
+    r = await client.post(
+        "/tasks",
+        content=b'{"title": "a\\udc00b"}',
+        headers={**user["headers"], "content-type": "application/json"},
+    )
     assert r.status_code == 422
 
 
@@ -109,7 +114,8 @@ async def test_list_default_limit_is_100(client):
 
 
 @pytest.mark.parametrize(
-    "query", ["limit=0", "limit=501", "limit=-1", "offset=-1", "limit=abc", "completed=maybe", f"offset={2**63}"]
+    "query",
+    ["limit=0", "limit=501", "limit=-1", "offset=-1", "limit=abc", "completed=maybe", f"offset={2**63}"],
 )
 async def test_list_rejects_bad_query(client, query):
     user = await make_user(client)
@@ -140,7 +146,11 @@ async def test_put_replaces_every_field_and_moves_updated_at(client):
 async def test_put_requires_every_field(client):
     user = await make_user(client)
     task = await make_task(client, user)
-    for body in ({"title": "x"}, {"title": "x", "description": None}, {"description": None, "completed": True}):
+    for body in (
+        {"title": "x"},
+        {"title": "x", "description": None},
+        {"description": None, "completed": True},
+    ):
         r = await client.put(f"/tasks/{task['id']}", json=body, headers=user["headers"])
         assert r.status_code == 422, body
 
@@ -159,7 +169,13 @@ async def test_patch_changes_only_what_is_sent(client):
 async def test_patch_validation(client):
     user = await make_user(client)
     task = await make_task(client, user)
-    for body in ({"title": None}, {"completed": None}, {"title": ""}, {"title": "x" * 201}, {"title": "a\x00"}):
+    for body in (
+        {"title": None},
+        {"completed": None},
+        {"title": ""},
+        {"title": "x" * 201},
+        {"title": "a\x00"},
+    ):
         r = await client.patch(f"/tasks/{task['id']}", json=body, headers=user["headers"])
         assert r.status_code == 422, body
     assert (await client.get(f"/tasks/{task['id']}", headers=user["headers"])).json() == task
@@ -232,8 +248,15 @@ async def test_every_task_route_needs_a_token(client):
     user = await make_user(client)
     task = await make_task(client, user)
     url = f"/tasks/{task['id']}"
-    for method, path in [("GET", "/tasks"), ("POST", "/tasks"), ("GET", url), ("PUT", url),
-                         ("PATCH", url), ("PATCH", f"{url}/complete"), ("DELETE", url)]:
+    for method, path in [
+        ("GET", "/tasks"),
+        ("POST", "/tasks"),
+        ("GET", url),
+        ("PUT", url),
+        ("PATCH", url),
+        ("PATCH", f"{url}/complete"),
+        ("DELETE", url),
+    ]:
         r = await client.request(method, path, json={"title": "x"})
         assert r.status_code == 401, (method, path)
         assert r.headers["www-authenticate"] == "Bearer"

@@ -20,7 +20,8 @@ async def test_signup_returns_public_user_without_hash(client):
     assert set(body) == {"id", "email", "created_at"}
     assert body["email"] == "ann@example.com"
     assert datetime.fromisoformat(body["created_at"]).utcoffset() is not None
-    assert "hash" not in r.text and "$2b$" not in r.text
+    assert "hash" not in r.text
+    assert "$2b$" not in r.text
 
 
 async def test_signup_trims_and_lowercases_email(client):
@@ -171,7 +172,9 @@ async def test_openapi_has_working_authorize_button(client):
     schemes = spec["components"]["securitySchemes"]
     flow = next(iter(schemes.values()))["flows"]["password"]
     assert flow["tokenUrl"] == "/auth/login"
-    assert "application/x-www-form-urlencoded" in spec["paths"]["/auth/login"]["post"]["requestBody"]["content"]
+    assert (
+        "application/x-www-form-urlencoded" in spec["paths"]["/auth/login"]["post"]["requestBody"]["content"]
+    )
     assert (await client.get("/docs")).status_code == 200
     token = (await make_user(client))["token"]
     assert (await client.get("/auth/me", headers=auth(token))).status_code == 200

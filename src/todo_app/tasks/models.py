@@ -36,7 +36,9 @@ class Task(SQLModel, table=True):
 
 
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX), AfterValidator(storable_text)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
+    AfterValidator(storable_text),
 ]
 Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX), AfterValidator(storable_text)]
 

@@ -22,7 +22,9 @@ async def list_tasks(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Any:
-    tasks, total = await service.list_for(db, user_id=user.id, completed=completed, limit=limit, offset=offset)
+    tasks, total = await service.list_for(
+        db, user_id=user.id, completed=completed, limit=limit, offset=offset
+    )
     response.headers["X-Total-Count"] = str(total)
     return tasks
 

@@ -4,7 +4,7 @@ ownership is enforced, and another user's task is indistinguishable from a missi
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, not_, select, update
+from sqlalchemy import Row, Select, bindparam, delete, func, insert, not_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from todo_app.errors import NotFound
@@ -27,34 +27,46 @@ def _one(row: Row[Any] | None) -> dict[str, Any]:
     return dict(row._mapping)
 
 
+def _list_statement(by_completed: bool) -> Select[Any]:
+    where = [Task.user_id == bindparam("user_id")]
+    if by_completed:
+        where.append(Task.completed == bindparam("completed"))
+    return (
+        select(*COLUMNS, func.count().over().label("total"))
+        .where(*where)
+        .order_by(*NEWEST_FIRST)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+# Built once: the hot read path only binds values.
+LIST = {False: _list_statement(False), True: _list_statement(True)}
+COUNT = select(func.count()).select_from(Task).where(Task.user_id == bindparam("user_id"))
+GET = select(*COLUMNS).where(Task.id == bindparam("task_id"), Task.user_id == bindparam("user_id"))
+
+
 async def list_for(
     db: AsyncConnection, *, user_id: int, completed: bool | None, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the owner's tasks, newest first, and how many match in all (one round trip)."""
-    where = [Task.user_id == user_id]
+    params: dict[str, Any] = {"user_id": user_id, "limit": limit, "offset": offset}
     if completed is not None:
-        where.append(Task.completed == completed)
-    stmt = (
-        select(*COLUMNS, func.count().over().label("total"))
-        .where(*where)
-        .order_by(*NEWEST_FIRST)
-        .limit(limit)
-        .offset(offset)
-    )
-    rows = (await db.execute(stmt)).all()
+        params["completed"] = completed
+    rows = (await db.execute(LIST[completed is not None], params)).all()
     if rows:
         total = rows[0].total
     elif offset == 0:
         total = 0
     else:  # past the end: the page is empty but the total is still owed
-        total = (await db.execute(select(func.count()).select_from(Task).where(*where))).scalar_one()
+        count = COUNT if completed is None else COUNT.where(Task.completed == completed)
+        total = (await db.execute(count, params)).scalar_one()
     return [{k: v for k, v in r._mapping.items() if k != "total"} for r in rows], total
 
 
 async def get(db: AsyncConnection, *, user_id: int, task_id: int) -> dict[str, Any]:
     _check_id(task_id)
-    stmt = select(*COLUMNS).where(Task.id == task_id, Task.user_id == user_id)
-    return _one((await db.execute(stmt)).first())
+    return _one((await db.execute(GET, {"task_id": task_id, "user_id": user_id})).first())
 
 
 async def create(db: AsyncConnection, *, user_id: int, data: TaskCreate) -> dict[str, Any]:

@@ -39,7 +39,8 @@ def _check_password(value: str) -> str:
         )
     if len(value.encode()) > BCRYPT_MAX_BYTES:
         raise PydanticCustomError(
-            "password_too_long", f"Password must be at most {BCRYPT_MAX_BYTES} bytes in UTF-8 (bcrypt's limit)"
+            "password_too_long",
+            f"Password must be at most {BCRYPT_MAX_BYTES} bytes in UTF-8 (bcrypt's limit)",
         )
     return value
 
@@ -68,5 +69,5 @@ class UserPublic(BaseModel):
 
 class TokenResponse(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
     expires_in: int

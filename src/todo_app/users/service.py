@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from anyio import to_thread
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,12 +14,13 @@ from todo_app.validation import is_storable
 
 PUBLIC_COLUMNS = (User.id, User.email, User.created_at)
 BAD_CREDENTIALS = "Incorrect email or password"
+GET = select(*PUBLIC_COLUMNS).where(User.id == bindparam("user_id"))  # runs on every authenticated request
 
 
 async def get(db: AsyncConnection, *, user_id: int) -> UserPublic | None:
     if not 1 <= user_id <= MAX_ID:
         return None
-    row = (await db.execute(select(*PUBLIC_COLUMNS).where(User.id == user_id))).first()
+    row = (await db.execute(GET, {"user_id": user_id})).first()
     return UserPublic.model_validate(row._mapping) if row else None
 
 
@@ -33,7 +34,9 @@ async def create(db: AsyncConnection, hasher: PasswordHasher, *, email: str, pas
     return UserPublic.model_validate(row._mapping)
 
 
-async def authenticate(db: AsyncConnection, hasher: PasswordHasher, *, email: str, password: str) -> UserPublic:
+async def authenticate(
+    db: AsyncConnection, hasher: PasswordHasher, *, email: str, password: str
+) -> UserPublic:
     """The user whose password this is; one identical 401 for unknown emails and wrong passwords."""
     email = email.strip().lower()
     found = None

@@ -1,0 +1,95 @@
+"""Password hashing: bcrypt's limits, constant-ish timing, and never on the event loop."""
+
+import asyncio
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx2
+import pytest
+from sqlalchemy import insert
+
+from tests.factories import PASSWORD
+from todo_app.main import create_app
+from todo_app.security import PasswordHasher, create_access_token, is_hashable
+from todo_app.users.models import User
+
+
+def test_hash_and_verify():
+    hasher = PasswordHasher(4)
+    hashed = hasher.hash(PASSWORD)
+    assert hashed.startswith("$2b$04$")
+    assert hasher.verify(PASSWORD, hashed) == (True, None)
+    assert hasher.verify("wrong", hashed) == (False, None)
+
+
+def test_bcrypt_limits_are_checked_in_bytes():
+    assert is_hashable("x" * 72)
+    assert not is_hashable("x" * 73)
+    assert is_hashable("é" * 36)
+    assert not is_hashable("é" * 37)
+    assert not is_hashable("abc\x00def")
+    assert not is_hashable("\ud800")
+    hasher = PasswordHasher(4)
+    with pytest.raises(ValueError, match="not hashable"):
+        hasher.hash("x" * 73)
+    assert hasher.verify("x" * 73, hasher.hash("x" * 72)) == (False, None)  # never truncated
+
+
+def test_changed_rounds_rehash_on_login():
+    old = PasswordHasher(4).hash(PASSWORD)
+    ok, new_hash = PasswordHasher(5).verify(PASSWORD, old)
+    assert ok
+    assert new_hash.startswith("$2b$05$")
+
+
+def test_unknown_user_costs_as_much_as_a_wrong_password():
+    hasher = PasswordHasher(8)
+    real = hasher.hash(PASSWORD)
+    hasher.dummy_hash()
+
+    def timed(hashed, password):
+        start = time.perf_counter()
+        hasher.verify(password, hashed)
+        return time.perf_counter() - start
+
+    wrong = statistics.median(timed(real, "wrong password") for _ in range(7))
+    unknown = statistics.median(timed(None, PASSWORD) for _ in range(7))
+    too_long = statistics.median(timed(real, "x" * 100) for _ in range(7))
+    assert 0.5 < unknown / wrong < 2
+    assert 0.5 < too_long / wrong < 2
+
+
+async def test_logins_do_not_block_other_requests(settings):
+    app = create_app(settings.model_copy(update={"bcrypt_rounds": 12}))  # production cost, ~0.3 s a hash
+    async with app.router.lifespan_context(app):
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://t") as client:
+            token = forge_token(settings, await make_user_directly(app))
+            headers = {"Authorization": f"Bearer {token}"}
+            body = {"email": "nobody@example.com", "password": "wrong password"}
+            login = asyncio.create_task(client.post("/auth/login", json=body))
+            await asyncio.sleep(0.02)
+            start = time.perf_counter()
+            for _ in range(5):
+                assert (await client.get("/tasks", headers=headers)).status_code == 200
+            elapsed = time.perf_counter() - start
+            assert not login.done()
+            assert (await login).status_code == 401
+    assert elapsed < 0.15, elapsed
+
+
+async def make_user_directly(app) -> int:
+    """A user row without paying for a cost-12 hash."""
+    async with app.state.engine.connect() as conn:
+        stmt = insert(User).values(
+            email="fast@example.com", hashed_password="x", created_at=datetime.now(UTC)
+        )
+        return (await conn.execute(stmt.returning(User.id))).scalar_one()
+
+
+def forge_token(settings, user_id: int) -> str:
+    secret = settings.jwt_secret.get_secret_value()
+    return create_access_token(
+        user_id=user_id, email="fast@example.com", secret=secret, lifetime=timedelta(hours=1)
+    ).token
