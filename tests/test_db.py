@@ -1,11 +1,14 @@
-"""DATABASE_URL parsing: Neon URLs exactly as handed out, plain postgres://, SQLite files."""
+"""DATABASE_URL handling (Neon URLs exactly as handed out) and the connection pool."""
 
+import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy import text
 
 from tests.conftest import PG_SERVER_URL
 from todo_app.config import ConfigError
-from todo_app.db import create_engine_for, parse_database_url
+from todo_app.db import Database, DatabaseUnavailable, parse_database_url
+from todo_app.db.database import MAX_CONNECTION_AGE_SECONDS
 
 NEON_POOLED = (
     "postgresql://neondb_owner:npg_AbC123xyz@ep-cool-darkness-a1b2c3d4-pooler.us-east-2.aws.neon.tech"
@@ -14,44 +17,37 @@ NEON_POOLED = (
 NEON_DIRECT = NEON_POOLED.replace("-pooler", "")
 
 
-def connect_kwargs(url: str) -> dict:
-    target = parse_database_url(url)
-    engine = create_engine_for(target)
-    _, kwargs = engine.dialect.create_connect_args(engine.url)
-    return {**kwargs, **target.connect_args}
-
-
-def test_neon_pooled_url_keeps_ssl_parameters_and_disables_prepared_statements():
+def test_neon_pooled_url_reaches_libpq_untouched_and_disables_prepared_statements():
     target = parse_database_url(NEON_POOLED)
     assert target.backend == "postgresql"
-    assert target.async_url.drivername == "postgresql+psycopg"
-    kwargs = connect_kwargs(NEON_POOLED)
-    assert kwargs["sslmode"] == "require"
-    assert kwargs["channel_binding"] == "require"
-    assert kwargs["dbname"] == "neondb"
-    assert kwargs["host"] == "ep-cool-darkness-a1b2c3d4-pooler.us-east-2.aws.neon.tech"
+    assert target.raw == NEON_POOLED
+    params = conninfo_to_dict(target.raw)
+    assert params["sslmode"] == "require"
+    assert params["channel_binding"] == "require"
+    assert params["dbname"] == "neondb"
+    assert params["host"] == "ep-cool-darkness-a1b2c3d4-pooler.us-east-2.aws.neon.tech"
     assert target.connect_args == {"prepare_threshold": None}
+    assert target.sync_url.drivername == "postgresql+psycopg"
+    assert target.sync_url.query == {"sslmode": "require", "channel_binding": "require"}
 
 
 def test_neon_direct_url_keeps_prepared_statements():
     assert parse_database_url(NEON_DIRECT).connect_args == {}
-    assert connect_kwargs(NEON_DIRECT)["sslmode"] == "require"
 
 
 def test_postgres_scheme_is_accepted():
-    assert parse_database_url("postgres://u:p@localhost/db").async_url.drivername == "postgresql+psycopg"
+    target = parse_database_url("postgres://u:p@localhost/db")
+    assert target.backend == "postgresql"
+    assert conninfo_to_dict(target.raw)["dbname"] == "db"
 
 
-def test_engine_pool_settings_suit_neon():
-    engine = create_engine_for(parse_database_url(NEON_POOLED), pool_size=7)
-    assert engine.pool._pre_ping is True
-    assert engine.pool._recycle < 300  # before Neon's 5-minute idle suspend
-    assert engine.pool.size() == 7
+def test_connections_retire_before_neons_idle_suspend():
+    assert MAX_CONNECTION_AGE_SECONDS < 300
 
 
 def test_sqlite_urls():
     target = parse_database_url("sqlite:///data/todo.db")
-    assert target.async_url.drivername == "sqlite+aiosqlite"
+    assert target.backend == "sqlite"
     assert target.sqlite_path == "data/todo.db"
 
 
@@ -67,17 +63,44 @@ def test_unsupported_urls_are_refused_with_a_clear_error(url):
 async def test_libpq_parameters_reach_a_real_server():
     sep = "&" if "?" in PG_SERVER_URL else "?"
     url = f"{PG_SERVER_URL}{sep}sslmode=prefer&channel_binding=prefer&application_name=todo-test"
-    engine = create_engine_for(parse_database_url(url))
+    database = Database(parse_database_url(url), pool_size=2, pool_timeout=5)
+    await database.open()
     try:
-        async with engine.connect() as conn:
-            name = (await conn.execute(text("SELECT current_setting('application_name')"))).scalar_one()
+        async with database.connection() as conn:
+            name = await conn.scalar(text("SELECT current_setting('application_name')"))
     finally:
-        await engine.dispose()
+        await database.close()
     assert name == "todo-test"
 
 
+@pytest.mark.skipif(not PG_SERVER_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
+async def test_a_connection_killed_while_idle_is_replaced_not_handed_out():
+    database = Database(parse_database_url(PG_SERVER_URL), pool_size=1, pool_timeout=5)
+    await database.open()
+    try:
+        async with database.connection() as conn:
+            pid = await conn.scalar(text("SELECT pg_backend_pid()"))
+        with psycopg.connect(PG_SERVER_URL, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        async with database.connection() as conn:
+            assert await conn.scalar(text("SELECT 1")) == 1
+            assert await conn.scalar(text("SELECT pg_backend_pid()")) != pid
+    finally:
+        await database.close()
+
+
 async def test_sqlite_enforces_foreign_keys(app):
-    async with app.state.engine.connect() as conn:
-        if conn.dialect.name != "sqlite":
-            pytest.skip("SQLite only")
-        assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
+    if app.state.db.backend != "sqlite":
+        pytest.skip("SQLite only")
+    async with app.state.db.connection() as conn:
+        assert await conn.scalar(text("PRAGMA foreign_keys")) == 1
+
+
+async def test_unreachable_sqlite_file_is_unavailable_not_a_crash(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    database = Database(parse_database_url(f"sqlite:///{blocker}/todo.db"), pool_size=1, pool_timeout=1)
+    await database.open()
+    with pytest.raises(DatabaseUnavailable):
+        await database.ping()
+    await database.close()

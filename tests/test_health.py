@@ -23,7 +23,9 @@ async def test_health_and_routes_are_503_when_the_database_is_down(client, tmp_p
     import httpx2
 
     user = await make_user(client)  # a real token, signed with the shared test secret
-    down = create_app(make_settings(f"postgresql://postgres@127.0.0.1:{closed_port()}/none", tmp_path))
+    down = create_app(
+        make_settings(f"postgresql://postgres@127.0.0.1:{closed_port()}/none", tmp_path, db_pool_timeout=1)
+    )
     async with down.router.lifespan_context(down):
         transport = httpx2.ASGITransport(app=down)
         async with httpx2.AsyncClient(transport=transport, base_url="http://t") as c:

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     jwt_expire_days: int = Field(default=7, ge=1, le=365)
     bcrypt_rounds: int = Field(default=12, ge=4, le=31)
     db_pool_size: int = Field(default=20, ge=1, le=200)
+    db_pool_timeout: float = Field(default=10.0, gt=0, le=300)
 
     @field_validator("database_url", "migration_database_url", "jwt_secret", mode="before")
     @classmethod

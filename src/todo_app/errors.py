@@ -6,7 +6,8 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+
+from todo_app.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +61,12 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": [_clean_validation_error(e) for e in exc.errors()]}, status_code=422)
 
 
-async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """A lost or refused database connection is the service's outage, not the client's fault."""
-    assert isinstance(exc, DBAPIError)
-    if exc.connection_invalidated or type(exc.orig).__name__ in ("OperationalError", "InterfaceError"):
-        log.error("database unavailable during %s %s: %s", request.method, request.url.path, exc.orig)
-        return JSONResponse(
-            {"detail": "Database unavailable, try again shortly"},
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
-    return await _unexpected(request, exc)
+    log.error("database unavailable during %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        {"detail": "Database unavailable, try again shortly"}, status_code=503, headers={"Retry-After": "5"}
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -81,5 +77,5 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -5,7 +5,6 @@ import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
@@ -16,8 +15,7 @@ DB_TIMEOUT_SECONDS = 5
 async def health(request: Request) -> JSONResponse:
     try:
         async with asyncio.timeout(DB_TIMEOUT_SECONDS):
-            async with request.app.state.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+            await request.app.state.db.ping()
     except Exception as exc:  # any failure to reach the database is "unavailable"
         log.warning("health check: database unavailable: %s", exc)
         return JSONResponse({"status": "unavailable", "detail": "Database unavailable"}, status_code=503)

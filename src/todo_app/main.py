@@ -1,6 +1,5 @@
 """create_app(settings) -> FastAPI. Nothing happens at import time."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,9 +8,9 @@ from fastapi import FastAPI
 
 from todo_app import health
 from todo_app.config import Settings, load_settings
-from todo_app.db import create_engine_for, parse_database_url
+from todo_app.db import Database, parse_database_url
 from todo_app.errors import install_error_handlers
-from todo_app.security import PasswordHasher
+from todo_app.security import PasswordHasher, TokenVerifier
 from todo_app.tasks.routes import router as tasks_router
 from todo_app.users.routes import router as auth_router
 
@@ -20,13 +19,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     target = parse_database_url(settings.effective_database_url)
     hasher = PasswordHasher(settings.bcrypt_rounds)
+    database = Database(target, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The dummy hash makes unknown-email logins cost one bcrypt too; make it before traffic.
         await to_thread.run_sync(hasher.dummy_hash)
-        yield
-        await app.state.engine.dispose()
+        await database.open()
+        try:
+            yield
+        finally:
+            await database.close()
 
     app = FastAPI(
         title="Todo service",
@@ -36,8 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.hasher = hasher
-    app.state.engine = create_engine_for(target, pool_size=settings.db_pool_size)
-    app.state.db_gate = asyncio.Semaphore(settings.db_pool_size)
+    app.state.tokens = TokenVerifier(settings.jwt_secret.get_secret_value())
+    app.state.db = database
     install_error_handlers(app)
     app.include_router(auth_router)
     app.include_router(tasks_router)

@@ -58,9 +58,9 @@ async def test_deleting_a_user_deletes_their_tasks(client, app):
     for _ in range(3):
         await make_task(client, ann)
     await make_task(client, bob)
-    async with app.state.engine.connect() as conn:
-        await conn.execute(delete(User).where(User.id == ann["id"]))
-        left = (await conn.execute(select(func.count()).select_from(Task))).scalar_one()
+    async with app.state.db.connection() as conn:
+        await conn.all(delete(User).where(User.id == ann["id"]))
+        left = await conn.scalar(select(func.count()).select_from(Task))
     assert left == 1
     assert (await client.get("/tasks", headers=ann["headers"])).status_code == 401
     assert len((await client.get("/tasks", headers=bob["headers"])).json()) == 1

