@@ -6,11 +6,13 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx2
 import psycopg
 import pytest
+import redis
 from sqlalchemy.engine import make_url
 
 from todo_app import migrate
@@ -19,6 +21,7 @@ from todo_app.main import create_app
 
 TEST_SECRET = "test-secret-test-secret-test-secret-0123456789"
 PG_SERVER_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def pg_conninfo(url: str) -> str:
@@ -32,6 +35,10 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "jwt_secret": TEST_SECRET,
         "bcrypt_rounds": 4,
         "data_dir": data_dir,
+        # The suite signs up and logs in far more than 30 times a minute from one address; the
+        # limits have their own tests, which switch them on.
+        "rate_limit_login_failures": 0,
+        "rate_limit_auth_per_minute": 0,
     }
     return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[arg-type]
 
@@ -66,11 +73,25 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def database_url(pg_database: str | None, sqlite_template: Path, tmp_path: Path) -> str:
     if pg_database:
         with psycopg.connect(pg_conninfo(pg_database), autocommit=True) as conn:
-            conn.execute("TRUNCATE app_user, task RESTART IDENTITY CASCADE")
+            conn.execute("TRUNCATE app_user, task, revoked_token RESTART IDENTITY CASCADE")
         return pg_database
     path = tmp_path / "test.db"
     shutil.copyfile(sqlite_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A Redis database of the suite's own, emptied. CI must have Redis; a laptop may not."""
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+        client.flushdb()
+        client.close()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+    return REDIS_URL
 
 
 @pytest.fixture
@@ -90,3 +111,14 @@ async def client(app) -> AsyncIterator[httpx2.AsyncClient]:
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@asynccontextmanager
+async def client_for(settings: Settings, *, peer: str = "127.0.0.1", **overrides: object):
+    """A client of a new app built from `settings` with `overrides`, seen as coming from `peer`."""
+    application = create_app(Settings(_env_file=None, **{**settings.model_dump(), **overrides}))
+    async with application.router.lifespan_context(application):
+        transport = httpx2.ASGITransport(app=application, client=(peer, 40000))
+        async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            c.app = application  # type: ignore[attr-defined]
+            yield c

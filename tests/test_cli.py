@@ -67,6 +67,7 @@ def serve(tmp_path):
     procs: list[subprocess.Popen] = []
 
     def start(*args: str, **env: str) -> str:
+        """Start `todo-app serve`; returns its base URL once /health answers."""
         port = free_port()
         proc = subprocess.Popen(
             [*CLI, "serve", "--port", str(port), *args],
@@ -159,3 +160,25 @@ def test_concurrent_migrations_on_postgresql(tmp_path):
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.skipif(not PG_SERVER_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
+def test_two_processes_on_one_postgresql_and_redis(serve, database_url, redis_url):
+    """A sign-out on one process is honoured by the other; failed logins are counted across both."""
+    env = {"DATABASE_URL": database_url, "JWT_SECRET": TEST_SECRET, "REDIS_URL": redis_url}
+    a, b = serve(**env), serve(**env)
+    credentials = {"email": "ann@example.com", "password": "long enough"}
+    assert call("POST", f"{a}/auth/signup", credentials)[0] == 201
+    first = call("POST", f"{a}/auth/login", credentials)[1]["access_token"]
+    second = call("POST", f"{b}/auth/login", credentials)[1]["access_token"]
+    assert call("GET", f"{b}/auth/me", token=first)[0] == 200
+    assert call("POST", f"{a}/auth/logout", {}, first)[0] == 204
+    assert call("GET", f"{b}/auth/me", token=first)[0] == 401
+    assert call("GET", f"{a}/auth/me", token=first)[0] == 401
+    assert call("GET", f"{b}/auth/me", token=second)[0] == 200
+
+    wrong = {**credentials, "password": "not the password"}
+    for base in (a, b, a, b, a):
+        assert call("POST", f"{base}/auth/login", wrong)[0] == 401
+    for base in (a, b):
+        assert call("POST", f"{base}/auth/login", credentials)[0] == 429

@@ -11,7 +11,8 @@ from sqlalchemy import insert
 
 from tests.factories import PASSWORD
 from todo_app.main import create_app
-from todo_app.security import InvalidToken, PasswordHasher, TokenVerifier, create_access_token, is_hashable
+from todo_app.security import PasswordHasher, is_hashable
+from todo_app.tokens import create_access_token
 from todo_app.users.models import User
 
 
@@ -89,38 +90,5 @@ async def make_user_directly(app) -> int:
 def forge_token(settings, user_id: int) -> str:
     secret = settings.jwt_secret.get_secret_value()
     return create_access_token(
-        user_id=user_id, email="fast@example.com", secret=secret, lifetime=timedelta(hours=1)
+        user_id=user_id, email="fast@example.com", version=0, secret=secret, lifetime=timedelta(hours=1)
     ).token
-
-
-def test_verifier_remembers_valid_tokens_but_still_enforces_expiry(monkeypatch):
-    secret = "s" * 40
-    verifier = TokenVerifier(secret)
-    issued = create_access_token(
-        user_id=7, email="a@example.com", secret=secret, lifetime=timedelta(seconds=60)
-    )
-    assert verifier.user_id(issued.token) == 7
-    assert verifier.user_id(issued.token) == 7  # second use comes from memory
-    later = time.time() + 120
-    monkeypatch.setattr(time, "time", lambda: later)
-    with pytest.raises(InvalidToken):
-        verifier.user_id(issued.token)
-
-
-def test_verifier_never_remembers_failures_and_stays_bounded():
-    secret = "s" * 40
-    verifier = TokenVerifier(secret, size=3)
-    forged = create_access_token(
-        user_id=7, email="a@example.com", secret="x" * 40, lifetime=timedelta(hours=1)
-    )
-    for _ in range(2):
-        with pytest.raises(InvalidToken):
-            verifier.user_id(forged.token)
-    tokens = [
-        create_access_token(
-            user_id=i, email="a@example.com", secret=secret, lifetime=timedelta(hours=1)
-        ).token
-        for i in range(1, 6)
-    ]
-    assert [verifier.user_id(t) for t in tokens] == [1, 2, 3, 4, 5]
-    assert len(verifier._known) == 3

@@ -1,12 +1,14 @@
 """Settings from the environment (and an optional `.env`), validated once at start-up."""
 
+import ipaddress
 import logging
 import os
 import secrets
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,37 @@ class Settings(BaseSettings):
     bcrypt_rounds: int = Field(default=12, ge=4, le=31)
     db_pool_size: int = Field(default=20, ge=1, le=200)
     db_pool_timeout: float = Field(default=10.0, gt=0, le=300)
+    jwt_secret_previous: SecretStr | None = None
+    redis_url: str | None = None
+    rate_limit_login_failures: int = Field(default=5, ge=0)
+    rate_limit_login_window_minutes: int = Field(default=15, ge=1)
+    rate_limit_auth_per_minute: int = Field(default=30, ge=0)
+    trusted_proxies: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = []
+    cors_origins: Annotated[list[str], NoDecode] = []
 
-    @field_validator("database_url", "migration_database_url", "jwt_secret", mode="before")
+    @field_validator("trusted_proxies", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("cors_origins", mode="after")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin == "*" or not origin.startswith(("http://", "https://")) or origin.endswith("/"):
+                raise ValueError(f"CORS_ORIGINS: {origin!r} is not an origin like https://app.example.com")
+        return value
+
+    @field_validator(
+        "database_url",
+        "migration_database_url",
+        "jwt_secret",
+        "jwt_secret_previous",
+        "redis_url",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -51,19 +82,34 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir / 'todo.db'}"
 
     @property
+    def jwt_keys(self) -> list[str]:
+        """Verification keys: the signing secret, then JWT_SECRET_PREVIOUS while a rotation settles."""
+        keys = [self.jwt_secret, self.jwt_secret_previous]
+        return [key.get_secret_value() for key in keys if key is not None]
+
+    @property
     def effective_migration_url(self) -> str:
         return self.migration_database_url or self.effective_database_url
 
 
 def load_settings(**overrides: object) -> Settings:
     """Read the environment, then make sure a usable JWT secret exists (or refuse)."""
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise ConfigError(f"{name}: {first['msg'].removeprefix('Value error, ')}") from None
     if settings.jwt_secret is None:
         if not settings.uses_embedded_default:
             raise ConfigError("JWT_SECRET is required when DATABASE_URL is set (at least 32 bytes)")
         settings.jwt_secret = SecretStr(_embedded_secret(settings.data_dir))
-    if len(settings.jwt_secret.get_secret_value().encode()) < MIN_SECRET_BYTES:
-        raise ConfigError(f"JWT_SECRET is too short: it must be at least {MIN_SECRET_BYTES} bytes")
+    for name, secret in (
+        ("JWT_SECRET", settings.jwt_secret),
+        ("JWT_SECRET_PREVIOUS", settings.jwt_secret_previous),
+    ):
+        if secret is not None and len(secret.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(f"{name} is too short: it must be at least {MIN_SECRET_BYTES} bytes")
     return settings
 
 

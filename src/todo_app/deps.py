@@ -1,6 +1,7 @@
-"""Request -> database connection and request -> user. The only place that turns a request into a user."""
+"""Request -> connection, client address, user. The only place that turns a request into a user."""
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,12 +10,15 @@ from fastapi.security import OAuth2PasswordBearer
 from todo_app.config import Settings
 from todo_app.db import Connection
 from todo_app.errors import Unauthorized
-from todo_app.security import InvalidToken, PasswordHasher
+from todo_app.ratelimit import AuthLimits, client_address
+from todo_app.security import PasswordHasher
+from todo_app.tokens import InvalidToken, TokenClaims
 from todo_app.users import service as users
 from todo_app.users.models import UserPublic
 
 # Reads `Authorization: Bearer <token>` (scheme case-insensitive) and gives /docs its Authorize button.
 bearer_token = OAuth2PasswordBearer(tokenUrl="/auth/login", auto_error=False)
+INVALID = "Invalid or expired token"
 
 
 async def get_db(request: Request) -> AsyncIterator[Connection]:
@@ -31,24 +35,50 @@ async def get_hasher(request: Request) -> PasswordHasher:
     return request.app.state.hasher
 
 
+async def get_limits(request: Request) -> AuthLimits:
+    return request.app.state.limits
+
+
+async def get_client_address(request: Request) -> str:
+    """The socket peer, or what a proxy listed in TRUSTED_PROXIES says the client was."""
+    peer = request.client.host if request.client else None
+    trusted = request.app.state.settings.trusted_proxies
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), trusted)
+
+
 Db = Annotated[Connection, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Hasher = Annotated[PasswordHasher, Depends(get_hasher)]
+Limits = Annotated[AuthLimits, Depends(get_limits)]
+ClientAddress = Annotated[str, Depends(get_client_address)]
 
 
-async def get_current_user(
+@dataclass(frozen=True)
+class Session:
+    """The signed-in user and the token they are using."""
+
+    user: UserPublic
+    token: TokenClaims
+
+
+async def get_session(
     request: Request, db: Db, token: Annotated[str | None, Depends(bearer_token)]
-) -> UserPublic:
+) -> Session:
     if not token:
         raise Unauthorized("Not authenticated")
     try:
-        user_id = request.app.state.tokens.user_id(token)
+        claims = request.app.state.tokens.verify(token)
     except InvalidToken:
-        raise Unauthorized("Invalid or expired token") from None
-    user = await users.get(db, user_id=user_id)
-    if user is None:
-        raise Unauthorized("Invalid or expired token")
-    return user
+        raise Unauthorized(INVALID) from None
+    owner = await users.for_token(db, user_id=claims.user_id, jti=claims.revocation_key)
+    if owner is None or owner.revoked or owner.token_version != claims.version:
+        raise Unauthorized(INVALID)
+    return Session(owner.user, claims)
 
 
+async def get_current_user(session: Annotated[Session, Depends(get_session)]) -> UserPublic:
+    return session.user
+
+
+CurrentSession = Annotated[Session, Depends(get_session)]
 CurrentUser = Annotated[UserPublic, Depends(get_current_user)]

@@ -1,6 +1,7 @@
 """Errors that carry their HTTP status, and the handlers that render every error as JSON `detail`."""
 
 import logging
+import math
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -14,11 +15,12 @@ log = logging.getLogger(__name__)
 
 class AppError(Exception):
     status_code: ClassVar[int] = 400
-    headers: ClassVar[dict[str, str] | None] = None
+    default_headers: ClassVar[dict[str, str] | None] = None
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers if headers is not None else self.default_headers
 
 
 class BadRequest(AppError):
@@ -27,7 +29,7 @@ class BadRequest(AppError):
 
 class Unauthorized(AppError):
     status_code = 401
-    headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": "Bearer"}
+    default_headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": "Bearer"}
 
 
 class NotFound(AppError):
@@ -38,8 +40,11 @@ class Conflict(AppError):
     status_code = 409
 
 
-class ServiceUnavailable(AppError):
-    status_code = 503
+class TooManyRequests(AppError):
+    status_code = 429
+
+    def __init__(self, detail: str, *, retry_after: float) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, math.ceil(retry_after)))})
 
 
 def _clean_validation_error(error: dict[str, Any]) -> dict[str, Any]:

@@ -10,8 +10,11 @@ from todo_app import health
 from todo_app.config import Settings, load_settings
 from todo_app.db import Database, parse_database_url
 from todo_app.errors import install_error_handlers
-from todo_app.security import PasswordHasher, TokenVerifier
+from todo_app.middleware import install_middleware
+from todo_app.ratelimit import AuthLimits, Counters
+from todo_app.security import PasswordHasher, is_common_password
 from todo_app.tasks.routes import router as tasks_router
+from todo_app.tokens import TokenVerifier
 from todo_app.users.routes import router as auth_router
 
 
@@ -20,16 +23,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     target = parse_database_url(settings.effective_database_url)
     hasher = PasswordHasher(settings.bcrypt_rounds)
     database = Database(target, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout)
+    counters = Counters(settings.redis_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The dummy hash makes unknown-email logins cost one bcrypt too; make it before traffic.
         await to_thread.run_sync(hasher.dummy_hash)
+        await to_thread.run_sync(is_common_password, "")  # loads the list off the event loop
         await database.open()
         try:
             yield
         finally:
             await database.close()
+            await counters.close()
 
     app = FastAPI(
         title="Todo service",
@@ -39,8 +45,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.hasher = hasher
-    app.state.tokens = TokenVerifier(settings.jwt_secret.get_secret_value())
+    app.state.tokens = TokenVerifier(settings.jwt_keys)
     app.state.db = database
+    app.state.limits = AuthLimits(
+        counters,
+        failures=settings.rate_limit_login_failures,
+        window_minutes=settings.rate_limit_login_window_minutes,
+        per_minute=settings.rate_limit_auth_per_minute,
+    )
+    install_middleware(app, cors_origins=settings.cors_origins)
     install_error_handlers(app)
     app.include_router(auth_router)
     app.include_router(tasks_router)

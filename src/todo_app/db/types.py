@@ -6,6 +6,8 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+MAX_ID = 2**63 - 1  # ids are BIGINT: anything larger cannot exist
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes in and out: timestamptz on PostgreSQL, naive UTC text on SQLite."""

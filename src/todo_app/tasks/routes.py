@@ -5,8 +5,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 from pydantic_core import to_json
 
+from todo_app.db.types import MAX_ID
 from todo_app.deps import CurrentUser, Db
-from todo_app.security import MAX_ID
 from todo_app.tasks import service
 from todo_app.tasks.models import TaskCreate, TaskPublic, TaskReplace, TaskUpdate
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Delete, Select, Update, bindparam, delete, insert, not_, select, update
 
 from todo_app.db import Connection
+from todo_app.db.types import MAX_ID
 from todo_app.errors import NotFound
-from todo_app.security import MAX_ID
 from todo_app.tasks.models import Task, TaskCreate
 from todo_app.users.models import User
 

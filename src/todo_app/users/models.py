@@ -5,12 +5,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, EmailStr
 from pydantic_core import PydanticCustomError
-from sqlalchemy import BigInteger, Column, Integer, String
+from sqlalchemy import BigInteger, Column, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
 from todo_app.db.types import UTCDateTime
 from todo_app.models import metadata  # noqa: F401 (applies the naming convention first)
-from todo_app.security import BCRYPT_MAX_BYTES
+from todo_app.security import BCRYPT_MAX_BYTES, is_common_password
 from todo_app.validation import storable_text
 
 PASSWORD_MIN_CHARS = 8
@@ -30,6 +30,19 @@ class User(SQLModel, table=True):
     completed_count: int = Field(
         default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0")
     )
+    # Generation of the user's tokens: "sign out everywhere" and password changes move it on, and a
+    # token whose `ver` claim is older is refused.
+    token_version: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0"))
+
+
+class RevokedToken(SQLModel, table=True):
+    """A signed-out token's `jti`, kept until the token would have expired anyway."""
+
+    __tablename__ = "revoked_token"
+    __table_args__ = (Index("ix_revoked_token_expires_at", "expires_at"),)
+
+    jti: str = Field(sa_column=Column(String(64), primary_key=True))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 def _normalise_email(value: object) -> object:
@@ -41,6 +54,10 @@ def _check_password(value: str) -> str:
     if len(value) < PASSWORD_MIN_CHARS:
         raise PydanticCustomError(
             "password_too_short", f"Password must be at least {PASSWORD_MIN_CHARS} characters"
+        )
+    if is_common_password(value):
+        raise PydanticCustomError(
+            "password_too_common", "This password is one of the most common ones; choose another"
         )
     if len(value.encode()) > BCRYPT_MAX_BYTES:
         raise PydanticCustomError(
@@ -63,6 +80,15 @@ class LoginRequest(BaseModel):
     """Checked only for shape: a wrong address or password is a 401, not a validation error."""
 
     email: str
+    password: str
+
+
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: NewPassword
+
+
+class AccountDeletion(BaseModel):
     password: str
 
 

@@ -1,17 +1,25 @@
-"""/auth: sign up, log in (JSON or OAuth2 form), who am I."""
+"""/auth: sign up, log in (JSON or OAuth2 form), who am I, sign out, password, account deletion."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from todo_app.deps import CurrentUser, Db, Hasher, SettingsDep
-from todo_app.security import create_access_token
+from todo_app.deps import ClientAddress, CurrentSession, CurrentUser, Db, Hasher, Limits, SettingsDep
+from todo_app.errors import BadRequest, Unauthorized
+from todo_app.tokens import create_access_token
 from todo_app.users import service
-from todo_app.users.models import LoginRequest, SignupRequest, TokenResponse, UserPublic
+from todo_app.users.models import (
+    AccountDeletion,
+    LoginRequest,
+    PasswordChange,
+    SignupRequest,
+    TokenResponse,
+    UserPublic,
+)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -32,10 +40,15 @@ LOGIN_BODY = {
         },
     },
 }
+LIMITED = {429: {"description": "Too many attempts; see Retry-After"}}
+NO_CONTENT = status.HTTP_204_NO_CONTENT
 
 
-@router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=UserPublic)
-async def signup(body: SignupRequest, db: Db, hasher: Hasher) -> UserPublic:
+@router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=UserPublic, responses=LIMITED)
+async def signup(
+    body: SignupRequest, db: Db, hasher: Hasher, limits: Limits, address: ClientAddress
+) -> UserPublic:
+    await limits.count_request(address)
     return await service.create(db, hasher, email=body.email, password=body.password)
 
 
@@ -43,14 +56,26 @@ async def signup(body: SignupRequest, db: Db, hasher: Hasher) -> UserPublic:
     "/login",
     response_model=TokenResponse,
     openapi_extra={"requestBody": LOGIN_BODY},
-    responses={401: {"description": "Incorrect email or password"}},
+    responses={401: {"description": "Incorrect email or password"}, **LIMITED},
 )
-async def login(request: Request, db: Db, hasher: Hasher, settings: SettingsDep) -> TokenResponse:
+async def login(
+    request: Request, db: Db, hasher: Hasher, settings: SettingsDep, limits: Limits, address: ClientAddress
+) -> TokenResponse:
+    await limits.count_request(address)
     credentials = await _read_login(request)
-    user = await service.authenticate(db, hasher, email=credentials.email, password=credentials.password)
+    await limits.check_not_blocked(credentials.email, address)
+    try:
+        user, version = await service.authenticate(
+            db, hasher, email=credentials.email, password=credentials.password
+        )
+    except Unauthorized:
+        await limits.record_failure(credentials.email, address)
+        raise
+    await limits.clear_failures(credentials.email, address)
     issued = create_access_token(
         user_id=user.id,
         email=user.email,
+        version=version,
         secret=settings.jwt_secret.get_secret_value(),
         lifetime=timedelta(days=settings.jwt_expire_days),
     )
@@ -60,6 +85,55 @@ async def login(request: Request, db: Db, hasher: Hasher, settings: SettingsDep)
 @router.get("/me", response_model=UserPublic)
 async def me(user: CurrentUser) -> UserPublic:
     return user
+
+
+@router.post("/logout", status_code=NO_CONTENT)
+async def logout(session: CurrentSession, db: Db) -> Response:
+    """This token is refused from now on, by every process; the user's other tokens keep working."""
+    expires_at = datetime.fromtimestamp(session.token.exp, UTC)
+    await service.revoke_token(db, jti=session.token.revocation_key, expires_at=expires_at)
+    return Response(status_code=NO_CONTENT)
+
+
+@router.post("/logout-all", status_code=NO_CONTENT)
+async def logout_all(user: CurrentUser, db: Db) -> Response:
+    """Every token of this user issued so far is refused."""
+    await service.revoke_all_tokens(db, user_id=user.id)
+    return Response(status_code=NO_CONTENT)
+
+
+@router.post(
+    "/password", status_code=NO_CONTENT, responses={400: {"description": "Wrong password"}, **LIMITED}
+)
+async def change_password(
+    body: PasswordChange, user: CurrentUser, db: Db, hasher: Hasher, limits: Limits, address: ClientAddress
+) -> Response:
+    """New password (signup rules); every token issued before the change is refused."""
+    await _check_password(db, hasher, limits, address, user, body.current_password)
+    await service.change_password(db, hasher, user_id=user.id, new_password=body.new_password)
+    return Response(status_code=NO_CONTENT)
+
+
+@router.delete("/me", status_code=NO_CONTENT, responses={400: {"description": "Wrong password"}, **LIMITED})
+async def delete_account(
+    body: AccountDeletion, user: CurrentUser, db: Db, hasher: Hasher, limits: Limits, address: ClientAddress
+) -> Response:
+    """The account and all its tasks are deleted; its tokens are refused; the email is free again."""
+    await _check_password(db, hasher, limits, address, user, body.password)
+    await service.delete(db, user_id=user.id)
+    return Response(status_code=NO_CONTENT)
+
+
+async def _check_password(
+    db: Db, hasher: Hasher, limits: Limits, address: str, user: UserPublic, password: str
+) -> None:
+    """A wrong password here counts as a failed login for this account and address."""
+    await limits.check_not_blocked(user.email, address)
+    try:
+        await service.check_password(db, hasher, user_id=user.id, password=password)
+    except BadRequest:
+        await limits.record_failure(user.email, address)
+        raise
 
 
 async def _read_login(request: Request) -> LoginRequest:

@@ -1,37 +1,70 @@
-"""Accounts: create, look up, authenticate. Password hashing never runs on the event loop."""
+"""Accounts: sign up, authenticate, tokens' validity, password change, deletion.
+Password hashing never runs on the event loop."""
 
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from anyio import to_thread
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 
 from todo_app.db import Connection, UniqueViolation
-from todo_app.errors import Conflict, Unauthorized
-from todo_app.security import MAX_ID, PasswordHasher
-from todo_app.users.models import User, UserPublic
+from todo_app.db.types import MAX_ID
+from todo_app.errors import BadRequest, Conflict, Unauthorized
+from todo_app.security import PasswordHasher
+from todo_app.users.models import RevokedToken, User, UserPublic
 from todo_app.validation import is_storable
 
 BAD_CREDENTIALS = "Incorrect email or password"
+WRONG_PASSWORD = "The password is incorrect"  # noqa: S105 (a message)
 PUBLIC_COLUMNS = (User.id, User.email, User.created_at)
-GET = select(*PUBLIC_COLUMNS).where(User.id == bindparam("user_id"))  # on every authenticated request
-BY_EMAIL = select(*PUBLIC_COLUMNS, User.hashed_password).where(User.email == bindparam("email"))
+
+# On every authenticated request: the user, their token generation, and whether this token was
+# signed out, in one round trip.
+FOR_TOKEN = select(
+    *PUBLIC_COLUMNS,
+    User.token_version,
+    exists().where(RevokedToken.jti == bindparam("jti")).label("revoked"),
+).where(User.id == bindparam("user_id"))
+BY_EMAIL = select(*PUBLIC_COLUMNS, User.hashed_password, User.token_version).where(
+    User.email == bindparam("email")
+)
+HASH_OF = select(User.hashed_password).where(User.id == bindparam("user_id"))
 CREATE = (
     insert(User)
     .values(email=bindparam("new_email"), hashed_password=bindparam("new_hash"), created_at=bindparam("now"))
     .returning(*PUBLIC_COLUMNS)
 )
 REHASH = update(User).where(User.id == bindparam("user_id")).values(hashed_password=bindparam("new_hash"))
+NEW_PASSWORD = (
+    update(User)
+    .where(User.id == bindparam("user_id"))
+    .values(hashed_password=bindparam("new_hash"), token_version=User.token_version + 1)
+)
+NEXT_GENERATION = (
+    update(User).where(User.id == bindparam("user_id")).values(token_version=User.token_version + 1)
+)
+REVOKE = insert(RevokedToken).values(jti=bindparam("new_jti"), expires_at=bindparam("new_expires_at"))
+FORGET_EXPIRED = delete(RevokedToken).where(RevokedToken.expires_at < bindparam("now"))
+DELETE = delete(User).where(User.id == bindparam("user_id"))
+
+
+@dataclass(frozen=True)
+class TokenOwner:
+    user: UserPublic
+    token_version: int
+    revoked: bool
 
 
 def _public(row: tuple) -> UserPublic:
     return UserPublic(id=row[0], email=row[1], created_at=row[2])
 
 
-async def get(db: Connection, *, user_id: int) -> UserPublic | None:
+async def for_token(db: Connection, *, user_id: int, jti: str) -> TokenOwner | None:
     if not 1 <= user_id <= MAX_ID:
         return None
-    row = await db.first(GET, {"user_id": user_id})
-    return _public(row) if row else None
+    row = await db.first(FOR_TOKEN, {"user_id": user_id, "jti": jti})
+    return TokenOwner(_public(row), row[3], bool(row[4])) if row else None
 
 
 async def create(db: Connection, hasher: PasswordHasher, *, email: str, password: str) -> UserPublic:
@@ -44,8 +77,11 @@ async def create(db: Connection, hasher: PasswordHasher, *, email: str, password
     return _public(row)
 
 
-async def authenticate(db: Connection, hasher: PasswordHasher, *, email: str, password: str) -> UserPublic:
-    """The user whose password this is; one identical 401 for unknown emails and wrong passwords."""
+async def authenticate(
+    db: Connection, hasher: PasswordHasher, *, email: str, password: str
+) -> tuple[UserPublic, int]:
+    """The user whose password this is, and their token generation. One identical 401 for unknown
+    emails and wrong passwords, after the same amount of bcrypt work."""
     email = email.strip().lower()
     found = await db.first(BY_EMAIL, {"email": email}) if is_storable(email) else None
     hashed = found[3] if found else None
@@ -54,4 +90,34 @@ async def authenticate(db: Connection, hasher: PasswordHasher, *, email: str, pa
         raise Unauthorized(BAD_CREDENTIALS)
     if new_hash is not None:  # BCRYPT_ROUNDS changed since this hash was made
         await db.all(REHASH, {"user_id": found[0], "new_hash": new_hash})
-    return _public(found)
+    return _public(found), found[4]
+
+
+async def check_password(db: Connection, hasher: PasswordHasher, *, user_id: int, password: str) -> None:
+    """BadRequest unless `password` is this (signed-in) user's password."""
+    hashed = await db.scalar(HASH_OF, {"user_id": user_id})
+    ok, _ = await to_thread.run_sync(hasher.verify, password, hashed, limiter=hasher.limiter)
+    if not ok:
+        raise BadRequest(WRONG_PASSWORD)
+
+
+async def change_password(db: Connection, hasher: PasswordHasher, *, user_id: int, new_password: str) -> None:
+    """Store the new hash and move the token generation on: every earlier token stops working."""
+    hashed = await to_thread.run_sync(hasher.hash, new_password, limiter=hasher.limiter)
+    await db.all(NEW_PASSWORD, {"user_id": user_id, "new_hash": hashed})
+
+
+async def revoke_token(db: Connection, *, jti: str, expires_at: datetime) -> None:
+    """Refuse this one token from now on; ids of tokens that expired anyway are dropped."""
+    with suppress(UniqueViolation):  # signed out twice at once: already refused
+        await db.all(REVOKE, {"new_jti": jti, "new_expires_at": expires_at})
+    await db.all(FORGET_EXPIRED, {"now": datetime.now(UTC)})
+
+
+async def revoke_all_tokens(db: Connection, *, user_id: int) -> None:
+    await db.all(NEXT_GENERATION, {"user_id": user_id})
+
+
+async def delete(db: Connection, *, user_id: int) -> None:
+    """The user and, by ON DELETE CASCADE, all their tasks."""
+    await db.all(DELETE, {"user_id": user_id})

@@ -1,0 +1,117 @@
+"""HTTP-wide guards: response headers, the request body limit, CORS. Plain ASGI, so they cost
+next to nothing on the hot path."""
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_BODY_BYTES = 1024 * 1024
+TOO_LARGE = b'{"detail":"Request body too large (limit: 1 MiB)"}'
+
+
+class SecurityHeaders:
+    """`X-Content-Type-Options: nosniff` everywhere; `Cache-Control: no-store` on /auth/*, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_auth = scope["path"] == "/auth" or scope["path"].startswith("/auth/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if is_auth:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """413 for bodies over MAX_BODY_BYTES, decided before anything parses them: by Content-Length when
+    sent, else by reading (at most the limit plus one chunk) ahead of the application."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length")
+        if length is not None:
+            if not length.isdigit() or int(length) > self.limit:
+                await _too_large(send)
+                return
+            if b"transfer-encoding" not in headers:
+                await self.app(scope, receive, send)  # the server reads exactly Content-Length bytes
+                return
+        if scope["method"] in ("GET", "HEAD", "DELETE", "OPTIONS") and b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await _too_large(send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([body], then=receive), send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    async def receive() -> Message:
+        if messages:
+            return messages.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _too_large(send: Send) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(TOO_LARGE)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": TOO_LARGE})
+
+
+def install_middleware(app: FastAPI, *, cors_origins: list[str]) -> None:
+    """Outermost first: headers on every response (413s and CORS preflights too), then CORS, then
+    the body limit."""
+    app.add_middleware(BodyLimit)
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["X-Total-Count", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeaders)

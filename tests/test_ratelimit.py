@@ -1,0 +1,143 @@
+"""Limits against guessing: per account+address failures, per address request rate, proxies."""
+
+import ipaddress
+import time
+
+import pytest
+
+from tests.conftest import client_for
+from tests.factories import PASSWORD, make_user
+from todo_app import ratelimit
+from todo_app.ratelimit import client_address
+
+LIMITS = {"rate_limit_login_failures": 5, "rate_limit_auth_per_minute": 30}
+
+
+async def login(client, email, password, **kw):
+    return await client.post("/auth/login", json={"email": email, "password": password}, **kw)
+
+
+async def test_five_failures_block_that_account_from_that_address(settings):
+    async with client_for(settings, **LIMITS) as client:
+        user = await make_user(client)
+        for _ in range(5):
+            assert (await login(client, user["email"], "wrong password")).status_code == 401
+        r = await login(client, user["email"], PASSWORD)  # even the right password
+        assert r.status_code == 429
+        assert 0 < int(r.headers["retry-after"]) <= 15 * 60
+        assert "detail" in r.json()
+        # Another account from this address is not affected.
+        other = await make_user(client)
+        assert (await login(client, other["email"], PASSWORD)).status_code == 200
+    async with client_for(settings, peer="192.0.2.7", **LIMITS) as elsewhere:
+        # Counters are per process here; the same account from another address is not blocked.
+        assert (await login(elsewhere, user["email"], PASSWORD)).status_code == 200
+
+
+async def test_the_block_lifts_when_the_window_passes(settings, monkeypatch):
+    async with client_for(settings, rate_limit_login_failures=2, rate_limit_login_window_minutes=1) as client:
+        user = await make_user(client)
+        for _ in range(2):
+            await login(client, user["email"], "wrong password")
+        assert (await login(client, user["email"], PASSWORD)).status_code == 429
+        later = time.monotonic() + 61
+        monkeypatch.setattr(ratelimit.time, "monotonic", lambda: later)
+        assert (await login(client, user["email"], PASSWORD)).status_code == 200
+
+
+async def test_success_clears_earlier_failures(settings):
+    async with client_for(settings, rate_limit_login_failures=3) as client:
+        user = await make_user(client)
+        for _ in range(2):
+            await login(client, user["email"], "wrong password")
+        assert (await login(client, user["email"], PASSWORD)).status_code == 200
+        for _ in range(2):
+            await login(client, user["email"], "wrong password")
+        assert (await login(client, user["email"], PASSWORD)).status_code == 200
+
+
+async def test_unknown_emails_are_limited_like_real_ones(settings):
+    async with client_for(settings, **LIMITS) as client:
+        for _ in range(5):
+            assert (await login(client, "nobody@example.com", "guess")).status_code == 401
+        assert (await login(client, "nobody@example.com", "guess")).status_code == 429
+
+
+async def test_wrong_current_password_counts_as_a_failed_login(settings):
+    async with client_for(settings, **LIMITS) as client:
+        user = await make_user(client)
+        body = {"current_password": "wrong password", "new_password": "another fine passphrase"}
+        for _ in range(5):
+            r = await client.post("/auth/password", json=body, headers=user["headers"])
+            assert r.status_code == 400
+        r = await client.post("/auth/password", json=body, headers=user["headers"])
+        assert r.status_code == 429
+        assert (await login(client, user["email"], PASSWORD)).status_code == 429
+
+
+async def test_thirty_auth_requests_a_minute_per_address(settings):
+    async with client_for(settings, **LIMITS) as client:
+        for i in range(15):
+            body = {"email": f"user{i}@example.com", "password": PASSWORD}
+            assert (await client.post("/auth/signup", json=body)).status_code == 201
+            assert (await login(client, f"user{i}@example.com", PASSWORD)).status_code == 200
+        r = await client.post("/auth/signup", json={"email": "late@example.com", "password": PASSWORD})
+        assert r.status_code == 429
+        assert 0 < int(r.headers["retry-after"]) <= 60
+        assert (await login(client, "user0@example.com", PASSWORD)).status_code == 429
+        assert (await client.get("/health")).status_code == 200  # other routes are not limited
+    async with client_for(settings, peer="192.0.2.8", **LIMITS) as other:
+        assert (await login(other, "user0@example.com", PASSWORD)).status_code == 200
+
+
+async def test_zero_switches_a_limit_off(settings):
+    async with client_for(settings, rate_limit_login_failures=0, rate_limit_auth_per_minute=0) as client:
+        user = await make_user(client)
+        for _ in range(40):
+            assert (await login(client, user["email"], "wrong password")).status_code == 401
+        assert (await login(client, user["email"], PASSWORD)).status_code == 200
+
+
+async def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(settings):
+    async with client_for(settings, **LIMITS) as client:
+        user = await make_user(client)
+        for i in range(5):
+            headers = {"X-Forwarded-For": f"203.0.113.{i}"}
+            assert (await login(client, user["email"], "wrong password", headers=headers)).status_code == 401
+        headers = {"X-Forwarded-For": "203.0.113.99"}
+        assert (await login(client, user["email"], PASSWORD, headers=headers)).status_code == 429
+
+
+async def test_behind_a_trusted_proxy_the_forwarded_client_is_limited(settings):
+    async with client_for(settings, peer="10.0.0.5", trusted_proxies=["10.0.0.0/8"], **LIMITS) as client:
+        user = await make_user(client, email="ann@example.com")
+        for i in range(5):
+            # The client rotates what it puts in front; the proxy appends what it saw.
+            headers = {"X-Forwarded-For": f"198.51.100.{i}, 203.0.113.1"}
+            assert (await login(client, user["email"], "wrong password", headers=headers)).status_code == 401
+        blocked = {"X-Forwarded-For": "198.51.100.200, 203.0.113.1"}
+        assert (await login(client, user["email"], PASSWORD, headers=blocked)).status_code == 429
+        another_client = {"X-Forwarded-For": "203.0.113.2"}
+        assert (await login(client, user["email"], PASSWORD, headers=another_client)).status_code == 200
+
+
+TRUSTED = [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("fd00::/8")]
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "expected"),
+    [
+        ("203.0.113.9", ["1.2.3.4"], "203.0.113.9"),  # untrusted peer: header ignored
+        ("10.0.0.1", ["1.2.3.4"], "1.2.3.4"),
+        ("10.0.0.1", ["6.6.6.6, 1.2.3.4"], "1.2.3.4"),  # right-most untrusted wins
+        ("10.0.0.1", ["1.2.3.4, 10.0.0.2"], "1.2.3.4"),  # skip our own proxies
+        ("10.0.0.1", ["1.2.3.4", "10.0.0.3"], "1.2.3.4"),  # several headers
+        ("10.0.0.1", [], "10.0.0.1"),
+        ("10.0.0.1", ["10.0.0.2"], "10.0.0.1"),
+        ("10.0.0.1", ["6.6.6.6, garbage"], "10.0.0.1"),
+        ("fd00::1", ["2001:db8::1"], "2001:db8::1"),
+        (None, ["1.2.3.4"], "unknown"),
+    ],
+)
+def test_client_address(peer, forwarded, expected):
+    assert client_address(peer, forwarded, TRUSTED) == expected
