@@ -5,20 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from todo_app.config import ConfigError, load_settings
+from todo_app.config import ConfigError, Settings, load_settings
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
-    for name in (
-        "DATABASE_URL",
-        "JWT_SECRET",
-        "JWT_EXPIRE_DAYS",
-        "BCRYPT_ROUNDS",
-        "DATA_DIR",
-        "XDG_DATA_HOME",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
 
 
@@ -72,3 +66,34 @@ def test_dotenv_file_is_read(tmp_path):
     settings = load_settings()
     assert settings.jwt_secret.get_secret_value() == "d" * 40
     assert settings.bcrypt_rounds == 6
+
+
+def test_security_settings_from_the_environment(monkeypatch):
+    monkeypatch.setenv("JWT_SECRET", "s" * 40)
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::/32")
+    monkeypatch.setenv("CORS_ORIGINS", "http://localhost:3000,https://todo.example.com")
+    monkeypatch.setenv("RATE_LIMIT_LOGIN_FAILURES", "0")
+    monkeypatch.setenv("JWT_SECRET_PREVIOUS", "p" * 40)
+    settings = load_settings()
+    assert [str(n) for n in settings.trusted_proxies] == ["10.0.0.0/8", "2001:db8::/32"]
+    assert settings.cors_origins == ["http://localhost:3000", "https://todo.example.com"]
+    assert settings.rate_limit_login_failures == 0
+    assert settings.jwt_keys == ["s" * 40, "p" * 40]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TRUSTED_PROXIES", "not-a-network", "TRUSTED_PROXIES"),
+        ("CORS_ORIGINS", "*", "CORS_ORIGINS"),
+        ("CORS_ORIGINS", "localhost:3000", "CORS_ORIGINS"),
+        ("JWT_SECRET_PREVIOUS", "short", "JWT_SECRET_PREVIOUS is too short"),
+        ("RATE_LIMIT_AUTH_PER_MINUTE", "-1", "RATE_LIMIT_AUTH_PER_MINUTE"),
+    ],
+)
+def test_bad_security_settings_are_one_line_errors(monkeypatch, name, value, message):
+    monkeypatch.setenv("JWT_SECRET", "s" * 40)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message) as excinfo:
+        load_settings()
+    assert "\n" not in str(excinfo.value)

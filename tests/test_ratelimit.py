@@ -141,3 +141,12 @@ TRUSTED = [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("fd00::/8")]
 )
 def test_client_address(peer, forwarded, expected):
     assert client_address(peer, forwarded, TRUSTED) == expected
+
+
+async def test_malformed_auth_requests_count_too(settings):
+    async with client_for(settings, **LIMITS) as client:
+        for _ in range(15):
+            assert (await client.post("/auth/signup", json={"email": "x"})).status_code == 422
+            assert (await client.post("/auth/login", content=b"{nope")).status_code == 422
+        r = await client.post("/auth/signup", json={"email": "ok@example.com", "password": PASSWORD})
+        assert r.status_code == 429

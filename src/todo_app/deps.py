@@ -46,6 +46,12 @@ async def get_client_address(request: Request) -> str:
     return client_address(peer, request.headers.getlist("x-forwarded-for"), trusted)
 
 
+async def count_auth_request(request: Request, address: Annotated[str, Depends(get_client_address)]) -> None:
+    """Counts every request to /auth/login and /auth/signup, malformed ones included: dependencies
+    run before the body is validated."""
+    await request.app.state.limits.count_request(address)
+
+
 Db = Annotated[Connection, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Hasher = Annotated[PasswordHasher, Depends(get_hasher)]

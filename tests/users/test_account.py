@@ -117,3 +117,17 @@ async def test_delete_account_with_wrong_password_deletes_nothing(client):
     assert (await client.get(f"/tasks/{task['id']}", headers=user["headers"])).status_code == 200
     r = await client.request("DELETE", "/auth/me", json={}, headers=user["headers"])
     assert r.status_code == 422
+
+
+async def test_revocations_are_kept_only_until_the_token_would_have_expired(client, app):
+    from datetime import UTC, datetime, timedelta
+
+    from todo_app.users import service
+    from todo_app.users.models import RevokedToken
+
+    async with app.state.db.connection() as conn:
+        await service.revoke_token(conn, jti="old", expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        await service.revoke_token(conn, jti="live", expires_at=datetime.now(UTC) + timedelta(days=1))
+        await service.revoke_token(conn, jti="live", expires_at=datetime.now(UTC) + timedelta(days=1))
+        left = await conn.all(select(RevokedToken.jti))
+    assert left == [("live",)]

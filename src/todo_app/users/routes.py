@@ -4,11 +4,20 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from todo_app.deps import ClientAddress, CurrentSession, CurrentUser, Db, Hasher, Limits, SettingsDep
+from todo_app.deps import (
+    ClientAddress,
+    CurrentSession,
+    CurrentUser,
+    Db,
+    Hasher,
+    Limits,
+    SettingsDep,
+    count_auth_request,
+)
 from todo_app.errors import BadRequest, Unauthorized
 from todo_app.tokens import create_access_token
 from todo_app.users import service
@@ -44,11 +53,14 @@ LIMITED = {429: {"description": "Too many attempts; see Retry-After"}}
 NO_CONTENT = status.HTTP_204_NO_CONTENT
 
 
-@router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=UserPublic, responses=LIMITED)
-async def signup(
-    body: SignupRequest, db: Db, hasher: Hasher, limits: Limits, address: ClientAddress
-) -> UserPublic:
-    await limits.count_request(address)
+@router.post(
+    "/signup",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPublic,
+    responses=LIMITED,
+    dependencies=[Depends(count_auth_request)],
+)
+async def signup(body: SignupRequest, db: Db, hasher: Hasher) -> UserPublic:
     return await service.create(db, hasher, email=body.email, password=body.password)
 
 
@@ -57,11 +69,11 @@ async def signup(
     response_model=TokenResponse,
     openapi_extra={"requestBody": LOGIN_BODY},
     responses={401: {"description": "Incorrect email or password"}, **LIMITED},
+    dependencies=[Depends(count_auth_request)],
 )
 async def login(
     request: Request, db: Db, hasher: Hasher, settings: SettingsDep, limits: Limits, address: ClientAddress
 ) -> TokenResponse:
-    await limits.count_request(address)
     credentials = await _read_login(request)
     await limits.check_not_blocked(credentials.email, address)
     try:
