@@ -23,7 +23,7 @@ def _serve(args: argparse.Namespace) -> None:
         else "the configured database"
     )
     logging.getLogger("todo_app").info("schema up to date on %s", where)
-    print(f"Todo service API on http://{args.host}:{args.port} (interactive docs at /docs)", flush=True)
+    print(f"Todo service: open http://{args.host}:{args.port}/ (API docs at /docs)", flush=True)
     uvicorn.run(
         "todo_app.main:create_app",
         factory=True,

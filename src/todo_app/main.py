@@ -16,6 +16,7 @@ from todo_app.security import PasswordHasher, is_common_password
 from todo_app.tasks.routes import router as tasks_router
 from todo_app.tokens import TokenVerifier
 from todo_app.users.routes import router as auth_router
+from todo_app.web.routes import install_web_ui
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,4 +59,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(tasks_router)
     app.include_router(health.router)
+    install_web_ui(app)
     return app

@@ -1,0 +1,102 @@
+// The public JSON API, exactly as any other client uses it: bearer token, JSON bodies.
+
+const TOKEN_KEY = "todo.token";
+export const EXPIRED = "Your session has expired — please sign in again";
+const OFFLINE = "Cannot reach the server";
+
+export const session = {
+  get token() {
+    return localStorage.getItem(TOKEN_KEY);
+  },
+  save(token) {
+    localStorage.setItem(TOKEN_KEY, token);
+  },
+  clear() {
+    localStorage.removeItem(TOKEN_KEY);
+  },
+};
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+// The token is missing, expired or revoked: the person has to sign in again.
+export class SessionExpired extends ApiError {
+  constructor() {
+    super(401, EXPIRED);
+  }
+}
+
+export async function request(method, path, { body, auth = true } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (auth) {
+    if (!session.token) throw new SessionExpired();
+    headers.Authorization = `Bearer ${session.token}`;
+  }
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, OFFLINE);
+  }
+  if (response.status === 401 && auth) {
+    session.clear();
+    throw new SessionExpired();
+  }
+  if (!response.ok) throw new ApiError(response.status, await describe(response));
+  const data = response.status === 204 ? null : await response.json();
+  return { data, headers: response.headers };
+}
+
+export function total(headers) {
+  return Number.parseInt(headers.get("X-Total-Count") ?? "0", 10);
+}
+
+async function describe(response) {
+  let detail = null;
+  try {
+    detail = (await response.json()).detail;
+  } catch {
+    // not JSON: fall through to the status
+  }
+  switch (response.status) {
+    case 401:
+      return "Incorrect email or password";
+    case 409:
+      return "An account with this email already exists";
+    case 413:
+      return "That is too long to send";
+    case 422:
+      if (Array.isArray(detail)) return [...new Set(detail.map(fieldMessage))].join(" ");
+      break;
+    case 429:
+      return typeof detail === "string" ? detail : "Too many attempts — please wait a moment";
+    default:
+      if (response.status >= 500) return "The server could not do that just now — please try again";
+  }
+  return typeof detail === "string" ? detail : `The request failed (HTTP ${response.status})`;
+}
+
+// One FastAPI/pydantic validation error -> one plain sentence.
+function fieldMessage(error) {
+  const field = Array.isArray(error?.loc) ? error.loc[error.loc.length - 1] : null;
+  const type = String(error?.type ?? "");
+  if (type.startsWith("password_") || type === "nul_character" || type === "invalid_unicode") return error.msg;
+  if (type === "missing") return `${label(field)} is required.`;
+  if (field === "email") return "Enter a valid email address.";
+  if (field === "title") {
+    if (type === "string_too_long") return "A title can be at most 200 characters.";
+    if (type === "string_too_short") return "A title cannot be empty.";
+  }
+  if (field === "description" && type === "string_too_long") return "A description can be at most 1000 characters.";
+  return typeof error?.msg === "string" ? error.msg : "Some input was not accepted.";
+}
+
+function label(field) {
+  const name = String(field ?? "A value").replace(/_/g, " ");
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
