@@ -2,6 +2,7 @@
 // Every change shows at once and is rolled back, with a message, if the API refuses it.
 
 import { ApiError, EXPIRED, SessionExpired, request, session, total } from "./api.js";
+import { deleteAllCompleted, setAllCompleted } from "./bulk.js";
 import { h, replaceChildren } from "./dom.js";
 import { taskItem } from "./task-item.js";
 
@@ -307,8 +308,7 @@ export class TaskPage {
       const all = this.active + this.completed;
       [this.active, this.completed] = completed ? [0, all] : [all, 0]; // tasks not loaded yet too
       this.render();
-      const ids = await this.allIds(!completed);
-      await inBatches(ids, (id) => request("PATCH", `/tasks/${id}`, { body: { completed } }));
+      await setAllCompleted(completed);
     }, "Could not update every task");
   }
 
@@ -317,8 +317,7 @@ export class TaskPage {
       this.items = this.items.filter((t) => !t.completed);
       this.completed = 0;
       this.render();
-      const ids = await this.allIds(true);
-      await inBatches(ids, (id) => request("DELETE", `/tasks/${id}`));
+      await deleteAllCompleted();
     }, "Could not clear every completed task");
   }
 
@@ -341,15 +340,6 @@ export class TaskPage {
     });
   }
 
-  async allIds(completed) {
-    const ids = [];
-    for (let offset = 0; ; offset += 500) {
-      const { data, headers } = await request("GET", `/tasks?limit=500&offset=${offset}&completed=${completed}`);
-      ids.push(...data.map((t) => t.id));
-      if (data.length === 0 || offset + data.length >= total(headers)) return ids;
-    }
-  }
-
   async signOut() {
     this.signOutButton.disabled = true;
     try {
@@ -369,8 +359,4 @@ export class TaskPage {
     const message = error instanceof ApiError ? error.message : "Something went wrong";
     this.alert.textContent = `${prefix}. ${message}`;
   }
-}
-
-async function inBatches(ids, call, size = 6) {
-  for (let i = 0; i < ids.length; i += size) await Promise.all(ids.slice(i, i + size).map(call));
 }
