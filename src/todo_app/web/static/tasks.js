@@ -21,13 +21,16 @@ export class TaskPage {
     this.loads = 0;
     this.temporary = 0;
     this.writes = { started: 0, pending: 0, reloadWhenIdle: false };
+    // Items are rebuilt on every render and the list reloaded now and then: an action always
+    // works on the task as it is now, found by id.
+    const live = (action) => (task, ...args) => action(this.items.find((t) => t.id === task.id) ?? task, ...args);
     this.actions = {
-      toggle: (task) => this.update(task, { completed: !task.completed }, "Could not update the task"),
-      remove: (task) => this.remove(task),
-      startEdit: (task, field) => this.startEdit(task, field),
-      cancelEdit: (task, field) => this.endEdit(task, field),
-      commitTitle: (task, value) => this.commitTitle(task, value),
-      commitDescription: (task, value) => this.commitDescription(task, value),
+      toggle: live((task) => this.update(task, { completed: !task.completed }, "Could not update the task")),
+      remove: live((task) => this.remove(task)),
+      startEdit: live((task, field) => this.startEdit(task, field)),
+      cancelEdit: live((task, field) => this.endEdit(task, field)),
+      commitTitle: live((task, value) => this.commitTitle(task, value)),
+      commitDescription: live((task, value) => this.commitDescription(task, value)),
     };
     this.build();
   }
@@ -145,7 +148,15 @@ export class TaskPage {
   render() {
     const focused = this.focusAfter ?? document.activeElement?.dataset?.focusKey;
     this.focusAfter = null;
-    replaceChildren(this.list, this.items.map((task) => taskItem(task, { editing: this.editingOf(task), actions: this.actions })));
+    const items = this.items.map((task) => taskItem(task, { editing: this.editingOf(task), actions: this.actions }));
+    // Chrome blurs a focused editor while removing it, still connected: that blur is not the person
+    // leaving the field, and must not save (see commitTitle).
+    this.rendering = true;
+    try {
+      replaceChildren(this.list, items);
+    } finally {
+      this.rendering = false;
+    }
     const n = this.active;
     this.count.replaceChildren(h("strong", {}, String(n)), ` ${n === 1 ? "item" : "items"} left`);
     const any = this.active + this.completed > 0;
@@ -290,6 +301,7 @@ export class TaskPage {
   }
 
   commitTitle(task, value) {
+    if (this.rendering) return; // the editor is being replaced by an identical one
     if (!this.endEdit(task, "title")) return; // Escape, or Enter followed by blur
     const title = value.trim();
     if (!title) this.remove(task);
