@@ -29,3 +29,15 @@ async def make_task(client: httpx2.AsyncClient, user: dict, **fields: object) ->
     r = await client.post("/tasks", json=body, headers=user["headers"])
     assert r.status_code == 201, r.text
     return r.json()
+
+
+async def every_task_route(client: httpx2.AsyncClient, task_id: object, user: dict) -> list[httpx2.Response]:
+    """One call to each route that names a task (read, replace, patch, toggle, delete, in that order)."""
+    url, h = f"/tasks/{task_id}", user["headers"]
+    return [
+        await client.get(url, headers=h),
+        await client.put(url, json={"title": "changed", "description": None, "completed": True}, headers=h),
+        await client.patch(url, json={"title": "changed"}, headers=h),
+        await client.patch(f"{url}/complete", headers=h),
+        await client.delete(url, headers=h),
+    ]

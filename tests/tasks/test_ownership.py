@@ -2,7 +2,7 @@
 
 from sqlalchemy import delete, func, select
 
-from tests.factories import make_task, make_user
+from tests.factories import every_task_route, make_task, make_user
 from todo_app.tasks.models import Task
 from todo_app.users.models import User
 
@@ -19,18 +19,10 @@ async def test_lists_are_private(client):
 async def test_another_users_task_is_404_on_every_route_and_untouched(client):
     ann, bob = await make_user(client), await make_user(client)
     task = await make_task(client, ann, title="private", description="mine")
-    url = f"/tasks/{task['id']}"
-    h = bob["headers"]
-    for r in (
-        await client.get(url, headers=h),
-        await client.put(url, json={"title": "pwned", "description": None, "completed": True}, headers=h),
-        await client.patch(url, json={"title": "pwned"}, headers=h),
-        await client.patch(f"{url}/complete", headers=h),
-        await client.delete(url, headers=h),
-    ):
+    for r in await every_task_route(client, task["id"], bob):
         assert r.status_code == 404
         assert r.json() == {"detail": "Task not found"}
-    assert (await client.get(url, headers=ann["headers"])).json() == task
+    assert (await client.get(f"/tasks/{task['id']}", headers=ann["headers"])).json() == task
 
 
 async def test_owner_fields_in_bodies_are_not_obeyed(client):

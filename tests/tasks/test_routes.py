@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.factories import make_task, make_user
+from tests.factories import every_task_route, make_task, make_user
 
 TASK_KEYS = {"id", "title", "description", "completed", "created_at", "updated_at"}
 
@@ -207,14 +207,7 @@ async def test_delete_then_every_route_is_404(client):
     r = await client.delete(url, headers=user["headers"])
     assert r.status_code == 204
     assert r.content == b""
-    h = user["headers"]
-    for r in (
-        await client.get(url, headers=h),
-        await client.put(url, json={"title": "x", "description": None, "completed": False}, headers=h),
-        await client.patch(url, json={"title": "x"}, headers=h),
-        await client.patch(f"{url}/complete", headers=h),
-        await client.delete(url, headers=h),
-    ):
+    for r in await every_task_route(client, task["id"], user):
         assert r.status_code == 404
         assert r.json() == {"detail": "Task not found"}
     again = await make_task(client, user)
@@ -225,15 +218,7 @@ async def test_delete_then_every_route_is_404(client):
 async def test_absurd_ids_are_404(client, task_id):
     user = await make_user(client)
     await make_task(client, user)
-    h = user["headers"]
-    url = f"/tasks/{task_id}"
-    for r in (
-        await client.get(url, headers=h),
-        await client.put(url, json={"title": "x", "description": None, "completed": False}, headers=h),
-        await client.patch(url, json={"title": "x"}, headers=h),
-        await client.patch(f"{url}/complete", headers=h),
-        await client.delete(url, headers=h),
-    ):
+    for r in await every_task_route(client, task_id, user):
         assert r.status_code == 404, (task_id, r.request.method)
 
 
