@@ -4,6 +4,9 @@ each test."""
 
 import os
 import shutil
+import sys
+import threading
+import traceback
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -22,6 +25,32 @@ from todo_app.main import create_app
 TEST_SECRET = "test-secret-test-secret-test-secret-0123456789"
 PG_SERVER_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+LEFTOVER_THREAD_GRACE_SECONDS = 10
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A non-daemon thread still running after the last test (an aiosqlite connection never
+    closed, say) would keep the interpreter from ever exiting: CI would hang instead of failing.
+    Give such threads a moment, then print where they are and fail the run at once."""
+    leftovers = []
+    for thread in threading.enumerate():
+        if thread is threading.main_thread() or thread.daemon:
+            continue
+        thread.join(LEFTOVER_THREAD_GRACE_SECONDS)
+        if thread.is_alive():
+            leftovers.append(thread)
+    if not leftovers:
+        return
+    frames = sys._current_frames()
+    out = [f"\n{len(leftovers)} non-daemon thread(s) left running after the tests:"]
+    for thread in leftovers:
+        out.append(f"--- {thread.name}")
+        out.extend(traceback.format_stack(frames.get(thread.ident)) if thread.ident in frames else [])
+    print("\n".join(out), file=sys.stderr, flush=True)
+    os._exit(3)
 
 
 def pg_conninfo(url: str) -> str:

@@ -3,12 +3,16 @@
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
-from sqlalchemy import text
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
 from tests.conftest import PG_SERVER_URL
 from todo_app.config import ConfigError
 from todo_app.db import Database, DatabaseUnavailable, parse_database_url
 from todo_app.db.database import MAX_CONNECTION_AGE_SECONDS
+from todo_app.db.statements import StatementCache, StatementError
+from todo_app.tasks.models import Task
 
 NEON_POOLED = (
     "postgresql://neondb_owner:npg_AbC123xyz@ep-cool-darkness-a1b2c3d4-pooler.us-east-2.aws.neon.tech"
@@ -104,3 +108,36 @@ async def test_unreachable_sqlite_file_is_unavailable_not_a_crash(tmp_path):
     with pytest.raises(DatabaseUnavailable):
         await database.ping()
     await database.close()
+
+
+def test_a_missing_or_misspelt_bind_parameter_raises_instead_of_binding_null():
+    cache = StatementCache(SQLiteDialect_pysqlite(paramstyle="named"))
+    stmt = select(Task.id).where(Task.user_id == bindparam("owner"))
+    compiled = cache.get(stmt)
+    assert compiled.params({"owner": 7}) == {"owner": 7}
+    assert compiled.params({"owner": None}) == {"owner": None}  # an explicit NULL is the caller's choice
+    with pytest.raises(StatementError, match="'owner'"):
+        compiled.params({})
+    with pytest.raises(StatementError, match="'owner'"):
+        compiled.params({"ownr": 7})
+
+
+def test_values_given_in_the_statement_need_no_parameter():
+    cache = StatementCache(PGDialect_psycopg())
+    compiled = cache.get(select(Task.id).where(Task.title == "x", Task.completed.is_(False)))
+    assert list(compiled.params({}).values()) == ["x"]
+
+
+@pytest.mark.parametrize(
+    "stmt",
+    [
+        select(Task.id).where(Task.id.in_(bindparam("ids", expanding=True))),
+        select(Task.id).where(Task.id.in_([1, 2, 3])),
+        select(Task.id).where(Task.id == bindparam("id", literal_execute=True)),
+    ],
+    ids=["expanding", "in-list", "literal-execute"],
+)
+def test_parameters_rendered_at_execution_time_are_refused(stmt):
+    for dialect in (PGDialect_psycopg(), SQLiteDialect_pysqlite(paramstyle="named")):
+        with pytest.raises(StatementError, match="not supported"):
+            StatementCache(dialect).get(stmt)

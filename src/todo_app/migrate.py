@@ -2,12 +2,13 @@
 
 import fcntl
 import logging
+import sqlite3
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-from todo_app.config import Settings
+from todo_app.config import ConfigError, Settings
 from todo_app.db import parse_database_url
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,8 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(settings: Settings) -> None:
     """Upgrade to head. PostgreSQL serialises concurrent runs with a transaction-scoped advisory
-    lock (taken in env.py, safe behind PgBouncer); SQLite with a lock file beside the database."""
+    lock (taken in env.py, safe behind PgBouncer); SQLite with a lock file beside the database,
+    and the SQLite file is put in WAL mode first."""
     config = alembic_config(settings.effective_migration_url)
     sqlite_path = parse_database_url(settings.effective_migration_url).sqlite_path
     if sqlite_path is None:
@@ -34,4 +36,17 @@ def upgrade(settings: Settings) -> None:
     Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
     with open(f"{sqlite_path}.migrate-lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        use_wal(sqlite_path)
         command.upgrade(config, "head")
+
+
+def use_wal(path: str) -> None:
+    """Put the file in WAL mode (readers and one writer at once; kept in the file, so done once).
+    Switching needs an exclusive lock, so it happens here, before the service opens connections."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    finally:
+        conn.close()
+    if mode != "wal":
+        raise ConfigError(f"DATABASE_URL: SQLite cannot use WAL mode for {path} (journal_mode is {mode})")

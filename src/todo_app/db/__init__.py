@@ -4,7 +4,13 @@ Statements are written once with SQLAlchemy Core against the SQLModel tables; `D
 on a pooled psycopg 3 (PostgreSQL) or aiosqlite (SQLite) connection.
 """
 
-from todo_app.db.database import Connection, Database, DatabaseUnavailable, UniqueViolation
+from todo_app.db.database import (
+    Connection,
+    Database,
+    DatabaseUnavailable,
+    ForeignKeyViolation,
+    UniqueViolation,
+)
 from todo_app.db.types import UTCDateTime
 from todo_app.db.url import DatabaseTarget, parse_database_url
 
@@ -13,6 +19,7 @@ __all__ = [
     "Database",
     "DatabaseTarget",
     "DatabaseUnavailable",
+    "ForeignKeyViolation",
     "UTCDateTime",
     "UniqueViolation",
     "parse_database_url",

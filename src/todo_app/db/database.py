@@ -30,7 +30,14 @@ log = logging.getLogger(__name__)
 # Neon suspends an idle compute after 5 minutes; retire pooled connections well before that.
 MAX_CONNECTION_AGE_SECONDS = 240
 SELECT_ONE = select(literal(1))
-SQLITE_PRAGMAS = ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000")
+# Per-connection options only, the lock wait first. WAL is a property of the file, set once by the
+# migration (todo_app.migrate): switching a file to WAL takes an exclusive lock, so doing it as each
+# connection opens failed with "database is locked" whenever another connection was writing.
+SQLITE_PRAGMAS = ("busy_timeout=5000", "foreign_keys=ON", "synchronous=NORMAL")
+# SQLITE_BUSY that escapes the busy handler (it is not invoked in every case) is retried this many
+# times: every statement runs on its own in autocommit mode, so one refused had no effect.
+SQLITE_BUSY_RETRIES = 5
+SQLITE_BUSY = 5
 
 
 class DatabaseUnavailable(Exception):
@@ -39,6 +46,10 @@ class DatabaseUnavailable(Exception):
 
 class UniqueViolation(Exception):
     """A unique constraint refused the write."""
+
+
+class ForeignKeyViolation(Exception):
+    """The write refers to a row that does not exist (any more), e.g. a user deleted meanwhile."""
 
 
 class Connection:
@@ -71,14 +82,31 @@ class Connection:
             if self._backend == "postgresql":
                 cursor = await self._driver.execute(compiled.sql, params)
                 return await cursor.fetchall() if cursor.description else []
-            async with self._driver.execute(compiled.sql, params) as cursor:
-                return list(await cursor.fetchall())
-        except (pg_errors.UniqueViolation, sqlite3.IntegrityError) as exc:
-            if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" not in str(exc):
-                raise
+            return await self._run_sqlite(compiled.sql, params)
+        except pg_errors.UniqueViolation as exc:
             raise UniqueViolation(str(exc)) from None
+        except pg_errors.ForeignKeyViolation as exc:
+            raise ForeignKeyViolation(str(exc)) from None
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" in str(exc):
+                raise UniqueViolation(str(exc)) from None
+            if "FOREIGN KEY" in str(exc):
+                raise ForeignKeyViolation(str(exc)) from None
+            raise
         except (psycopg.OperationalError, psycopg.InterfaceError, sqlite3.OperationalError) as exc:
             raise DatabaseUnavailable(str(exc)) from exc
+
+    async def _run_sqlite(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        for attempt in range(SQLITE_BUSY_RETRIES + 1):
+            try:
+                async with self._driver.execute(sql, params) as cursor:
+                    return list(await cursor.fetchall())
+            except sqlite3.OperationalError as exc:
+                if (exc.sqlite_errorcode & 0xFF) != SQLITE_BUSY or attempt == SQLITE_BUSY_RETRIES:
+                    raise
+                log.warning("SQLite busy (%s); retrying the statement", exc)
+                await asyncio.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
 
 class Database:
@@ -98,6 +126,7 @@ class Database:
         self._pg: AsyncConnectionPool | None = None
         self._sqlite: asyncio.Queue[aiosqlite.Connection] | None = None
         self._sqlite_all: list[aiosqlite.Connection] = []
+        self._sqlite_opening = 0  # connections being opened: they count towards pool_size
 
     async def open(self) -> None:
         if self.backend == "postgresql":
@@ -147,19 +176,41 @@ class Database:
 
     async def _sqlite_connection(self) -> aiosqlite.Connection:
         assert self._sqlite is not None, "Database.open() was not awaited"
-        if self._sqlite.empty() and len(self._sqlite_all) < self.pool_size:
-            path = self.target.sqlite_path
-            assert path is not None
+        # Take an idle connection synchronously: checking empty() and then awaiting get() would let
+        # every concurrent request see the same idle connection and queue behind it.
+        try:
+            return self._sqlite.get_nowait()
+        except asyncio.QueueEmpty:
+            pass
+        if len(self._sqlite_all) + self._sqlite_opening < self.pool_size:
+            self._sqlite_opening += 1
             try:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-                conn = await aiosqlite.connect(path, isolation_level=None)
-                for pragma in SQLITE_PRAGMAS:
-                    await conn.execute(f"PRAGMA {pragma}")
-            except (OSError, sqlite3.Error) as exc:
-                raise DatabaseUnavailable(str(exc)) from exc
+                conn = await self._open_sqlite()
+            finally:
+                self._sqlite_opening -= 1
             self._sqlite_all.append(conn)
             return conn
         try:
             return await asyncio.wait_for(self._sqlite.get(), self.pool_timeout)
         except TimeoutError as exc:
             raise DatabaseUnavailable("no SQLite connection free") from exc
+
+    async def _open_sqlite(self) -> aiosqlite.Connection:
+        """A new connection with its options set; one that cannot be set up is closed at once (an
+        aiosqlite connection left open keeps a non-daemon thread: the process could never exit)."""
+        path = self.target.sqlite_path
+        assert path is not None
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+        try:
+            for pragma in SQLITE_PRAGMAS:
+                await conn.execute(f"PRAGMA {pragma}")
+        except BaseException as exc:
+            await conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise DatabaseUnavailable(str(exc)) from exc
+            raise
+        return conn

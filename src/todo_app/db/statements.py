@@ -16,18 +16,26 @@ from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.sql.dml import UpdateBase
 
 Processor = Callable[[Any], Any] | None
+_REQUIRED = object()  # a bindparam() without a value: the caller must give one
+
+
+class StatementError(Exception):
+    """A statement this runner cannot execute faithfully, or a call that misses a parameter: a bug
+    in the service, refused loudly (SQLAlchemy would raise too) rather than run with NULL."""
 
 
 @dataclass(frozen=True)
 class Compiled:
     sql: str
-    binds: tuple[tuple[str, Processor, Any], ...]  # name, bind processor, default value
+    binds: tuple[tuple[str, Processor, Any], ...]  # name, bind processor, default value or _REQUIRED
     results: tuple[Processor, ...]
 
     def params(self, values: Mapping[str, Any]) -> dict[str, Any]:
         out = {}
         for name, process, default in self.binds:
             value = values.get(name, default)
+            if value is _REQUIRED:
+                raise StatementError(f"a value is required for bind parameter {name!r}")
             out[name] = process(value) if process is not None and value is not None else value
         return out
 
@@ -42,9 +50,19 @@ class Compiled:
 
 def compile_statement(stmt: ClauseElement, dialect: Dialect) -> Compiled:
     compiled = stmt.compile(dialect=dialect)
+    late = compiled.post_compile_params | compiled.literal_execute_params
+    if late:
+        # SQLAlchemy renders these ("expanding" IN lists, literal_execute) into the SQL at execution
+        # time; sent as compiled they would reach the database as literal __[POSTCOMPILE_x] text.
+        names = ", ".join(sorted(bind.key for bind in late))
+        raise StatementError(f"parameters rendered at execution time are not supported: {names}")
     binds = tuple(
-        (name, bind.type.dialect_impl(dialect).bind_processor(dialect), bind.effective_value)
-        for name, bind in compiled.binds.items()
+        (
+            name,
+            bind.type.dialect_impl(dialect).bind_processor(dialect),
+            _REQUIRED if bind.required else bind.effective_value,
+        )
+        for bind, name in compiled.bind_names.items()
     )
     if isinstance(stmt, Select):
         types = [column.type for column in stmt.selected_columns]
