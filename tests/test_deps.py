@@ -2,6 +2,7 @@
 
 import base64
 import json
+import secrets
 import time
 
 import pytest
@@ -21,7 +22,13 @@ def forge(claims: dict, secret: str = TEST_SECRET, algorithm: str = "HS256") -> 
 
 def claims_for(user: dict, **changes) -> dict:
     now = int(time.time())
-    claims = {"sub": str(user["id"]), "email": user["email"], "iat": now, "exp": now + 3600}
+    claims = {
+        "sub": str(user["id"]),
+        "email": user["email"],
+        "iat": now,
+        "exp": now + 3600,
+        "jti": secrets.token_urlsafe(16),
+    }
     claims.update(changes)
     return {k: v for k, v in claims.items() if v is not None}
 
@@ -100,7 +107,7 @@ async def test_expired_and_not_yet_valid_tokens_are_refused(client):
 
 async def test_exp_and_sub_are_required(client):
     user = await make_user(client)
-    no_exp = {"sub": str(user["id"]), "email": user["email"], "iat": int(time.time())}
+    no_exp = claims_for(user, exp=None)
     await assert_401(client, {"Authorization": f"Bearer {forge(no_exp)}"})
     await assert_401(client, {"Authorization": f"Bearer {forge(claims_for(user, sub=None))}"})
 
@@ -128,3 +135,26 @@ async def test_token_outside_the_header_is_ignored(client):
     client.cookies.set("access_token", user["token"])
     client.cookies.set("Authorization", f"Bearer {user['token']}")
     await assert_401(client, {})
+
+
+async def test_a_valid_token_padded_with_junk_is_refused_and_not_remembered(client, app):
+    user = await make_user(client)
+    head, body, signature = user["token"].split(".")
+    padded = f"{head}.{body}.{signature[:5]}{'!' * 4_000_000}{signature[5:]}"
+    await assert_401(client, {"Authorization": f"Bearer {padded}"})
+    assert all(len(key) < 100 for key in app.state.tokens._known)
+
+
+async def test_tokens_without_jti_are_refused(client):
+    user = await make_user(client)
+    await assert_401(client, {"Authorization": f"Bearer {forge(claims_for(user, jti=None))}"})
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+async def test_absurd_time_claims_are_401_not_500(client, claim):
+    user = await make_user(client)
+    for value in (1e400, 10**30):
+        token = forge(claims_for(user, **{claim: value}))
+        await assert_401(client, {"Authorization": f"Bearer {token}"})
+        r = await client.post("/auth/logout", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401, r.text

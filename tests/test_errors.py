@@ -2,6 +2,10 @@
 
 import httpx2
 
+from tests.factories import make_user
+
+JSON = {"content-type": "application/json"}
+
 
 async def test_unhandled_exception_is_a_bare_json_500(app):
     async def boom() -> None:
@@ -22,3 +26,42 @@ async def test_validation_errors_are_json_without_echoed_input(client):
     for error in r.json()["detail"]:
         assert set(error) <= {"type", "loc", "msg", "ctx"}
     assert "hunter2" not in r.text
+
+
+def deeply_nested(depth: int = 100_000) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+async def test_deeply_nested_json_is_a_client_error_everywhere(client, caplog):
+    user = await make_user(client)
+    for path, headers in (("/auth/login", {}), ("/auth/signup", {}), ("/tasks", user["headers"])):
+        r = await client.post(path, content=deeply_nested(), headers={**headers, **JSON})
+        assert r.status_code in (400, 422), (path, r.status_code, r.text)
+        assert isinstance(r.json()["detail"], str | list)
+    assert not [rec for rec in caplog.records if rec.levelname == "ERROR"]
+
+
+async def test_a_500_carries_the_security_headers_and_is_logged_once(app, caplog):
+    async def boom() -> None:
+        raise RuntimeError("kaboom")
+
+    app.add_api_route("/auth/boom", boom)
+    app.add_api_route("/boom", boom)
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://t") as client:
+        for path in ("/auth/boom", "/boom"):
+            caplog.clear()
+            r = await client.get(path)
+            assert r.status_code == 500
+            assert r.json() == {"detail": "Internal server error"}
+            assert r.headers["x-content-type-options"] == "nosniff"
+            assert r.headers["cache-control"] == "no-store"
+            logged = [rec for rec in caplog.records if "kaboom" in str(rec.exc_info) + rec.getMessage()]
+            assert len(logged) == 1, [rec.getMessage() for rec in caplog.records]
+
+
+async def test_no_redirect_reflects_the_host_header(client):
+    for method, path in (("GET", "/static"), ("POST", "/auth/login/"), ("GET", "/tasks/"), ("GET", "/docs/")):
+        r = await client.request(method, path, headers={"host": "evil.example"})
+        assert r.status_code not in (301, 302, 307, 308), (path, r.headers.get("location"))
+        assert "evil.example" not in r.headers.get("location", "")

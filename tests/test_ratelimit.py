@@ -3,12 +3,13 @@
 import ipaddress
 import time
 
+import httpx2
 import pytest
 
 from tests.conftest import client_for
 from tests.factories import PASSWORD, make_user
 from todo_app import ratelimit
-from todo_app.ratelimit import client_address
+from todo_app.ratelimit import client_address, limit_key
 
 LIMITS = {"rate_limit_login_failures": 5, "rate_limit_auth_per_minute": 30}
 
@@ -137,6 +138,15 @@ TRUSTED = [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("fd00::/8")]
         ("10.0.0.1", ["6.6.6.6, garbage"], "10.0.0.1"),
         ("fd00::1", ["2001:db8::1"], "2001:db8::1"),
         (None, ["1.2.3.4"], "unknown"),
+        ("::ffff:203.0.113.9", [], "203.0.113.9"),  # an IPv4 client on a dual-stack socket
+        ("10.0.0.1", ["::ffff:1.2.3.4"], "1.2.3.4"),
+        ("10.0.0.1", ["1.2.3.4:5678"], "1.2.3.4"),  # proxies that append the port
+        ("10.0.0.1", ["[2001:db8::1]:443"], "2001:db8::1"),
+        ("10.0.0.1", ["[2001:db8::1]"], "2001:db8::1"),
+        ("10.0.0.1", ["1.2.3.4:5678, 10.0.0.2:80"], "1.2.3.4"),
+        ("::ffff:10.0.0.1", ["1.2.3.4"], "1.2.3.4"),  # a trusted proxy seen through a mapped address
+        ("10.0.0.1", ["1.2.3.4:port"], "10.0.0.1"),
+        ("10.0.0.1", ["[1.2.3.4]:80"], "10.0.0.1"),
     ],
 )
 def test_client_address(peer, forwarded, expected):
@@ -147,6 +157,63 @@ async def test_malformed_auth_requests_count_too(settings):
     async with client_for(settings, **LIMITS) as client:
         for _ in range(15):
             assert (await client.post("/auth/signup", json={"email": "x"})).status_code == 422
-            assert (await client.post("/auth/login", content=b"{nope")).status_code == 422
+            r = await client.post(
+                "/auth/login", content=b"{nope", headers={"content-type": "application/json"}
+            )
+            assert r.status_code == 422
         r = await client.post("/auth/signup", json={"email": "ok@example.com", "password": PASSWORD})
         assert r.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2:ffff::1", "2001:db8:1:2::/64"),
+        ("unknown", "unknown"),
+    ],
+)
+def test_limit_key_covers_an_ipv6_subscriber_network(address, key):
+    assert limit_key(address) == key
+
+
+def from_peer(app, peer: str) -> httpx2.AsyncClient:
+    """Another client of the same app (so the same in-process counters), seen as `peer`."""
+    transport = httpx2.ASGITransport(app=app, client=(peer, 40000))
+    return httpx2.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_one_ipv6_network_is_one_client(settings):
+    async with client_for(settings, peer="2001:db8:1:2::1", **LIMITS) as client:
+        user = await make_user(client)
+        for i in range(5):  # a /64 hands its owner 2**64 addresses: each guess from a new one
+            async with from_peer(client.app, f"2001:db8:1:2:{i}::{i + 10:x}") as c:
+                assert (await login(c, user["email"], "wrong password")).status_code == 401
+        async with from_peer(client.app, "2001:db8:1:2:ffff::1") as c:
+            assert (await login(c, user["email"], PASSWORD)).status_code == 429
+        async with from_peer(client.app, "2001:db8:1:3::1") as c:  # the neighbouring network
+            assert (await login(c, user["email"], PASSWORD)).status_code == 200
+
+
+async def test_ipv4_mapped_and_plain_ipv4_are_one_client(settings):
+    async with client_for(settings, peer="198.51.100.9", **LIMITS) as client:
+        user = await make_user(client)
+        for _ in range(5):
+            assert (await login(client, user["email"], "wrong password")).status_code == 401
+        async with from_peer(client.app, "::ffff:198.51.100.9") as c:
+            assert (await login(c, user["email"], PASSWORD)).status_code == 429
+
+
+async def test_a_proxy_that_appends_ports_does_not_merge_its_clients(settings):
+    proxy = {"peer": "10.0.0.5", "trusted_proxies": ["10.0.0.0/8"]}
+    async with client_for(settings, **proxy, **LIMITS) as client:
+        user = await make_user(client)
+        attacker = {"X-Forwarded-For": "203.0.113.66:51000"}
+        for _ in range(5):
+            assert (await login(client, user["email"], "wrong", headers=attacker)).status_code == 401
+        victim = {"X-Forwarded-For": "198.51.100.7:40123"}
+        assert (await login(client, user["email"], PASSWORD, headers=victim)).status_code == 200
+        again = {"X-Forwarded-For": "203.0.113.66:51001"}
+        assert (await login(client, user["email"], PASSWORD, headers=again)).status_code == 429

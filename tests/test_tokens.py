@@ -27,7 +27,7 @@ def test_claims():
     assert claims["sub"] == "7"
     assert claims["ver"] == 3
     decoded = decode_access_token(token, keys=[KEY])
-    assert (decoded.user_id, decoded.version, decoded.revocation_key) == (7, 3, claims["jti"])
+    assert (decoded.user_id, decoded.version, decoded.jti) == (7, 3, claims["jti"])
     assert issue() != issue()  # every token has its own jti
 
 
@@ -38,18 +38,86 @@ def test_previous_key_verifies_during_a_rotation_but_never_signs():
         decode_access_token(old, keys=[KEY])
 
 
-def test_tokens_without_jti_or_ver_get_a_stable_revocation_key_and_generation_zero():
-    now = int(time.time())
-    token = jwt.encode({"sub": "7", "exp": now + 60}, KEY, algorithm="HS256")
-    claims = decode_access_token(token, keys=[KEY])
-    assert claims.version == 0
-    assert len(claims.revocation_key) == 64
-    assert decode_access_token(token, keys=[KEY]).revocation_key == claims.revocation_key
+def signed(claims: dict, key: str = KEY) -> str:
+    base = {"sub": "7", "exp": int(time.time()) + 60, "jti": "j" * 22}
+    # `...` leaves a claim out; None sends it as JSON null
+    return jwt.encode({k: v for k, v in {**base, **claims}.items() if v is not ...}, key, algorithm="HS256")
+
+
+def test_tokens_without_ver_are_generation_zero():
+    assert decode_access_token(signed({}), keys=[KEY]).version == 0
+
+
+@pytest.mark.parametrize(
+    "jti", [..., None, "", "short", "j" * 65, 12345, ["j" * 22], "jjjjjjjjjjjjjjjj\x00jjjj", "é" * 22]
+)
+def test_tokens_without_a_proper_jti_are_refused(jti):
+    # Without a jti, sign-out could only key on the token string, which is malleable: the same
+    # token re-encoded would no longer be the one revoked.
+    with pytest.raises(InvalidToken):
+        decode_access_token(signed({"jti": jti}), keys=[KEY])
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize("value", [1e400, -1e400, 10**30, 2**63, 1.5e9, "1700000000", True, -5])
+def test_out_of_range_time_claims_are_refused_not_crashing(claim, value):
+    with pytest.raises(InvalidToken):
+        decode_access_token(signed({claim: value}), keys=[KEY])
+
+
+def junk_in_signature(token: str, junk: str) -> str:
+    head, body, signature = token.split(".")
+    return f"{head}.{body}.{signature[:10]}{junk}{signature[10:]}"
+
+
+def test_characters_outside_base64url_are_refused():
+    # python-jose's decoder skips them, so without a shape check this would verify.
+    token = issue()
+    for junk in ("!", "!" * 1000, " ", "\n", "+", "/", "="):
+        with pytest.raises(InvalidToken):
+            decode_access_token(junk_in_signature(token, junk), keys=[KEY])
+
+
+def test_non_canonical_encodings_of_a_valid_token_are_refused():
+    token = issue()
+    head, body, signature = token.split(".")
+    assert len(signature) % 4 == 3  # 32 bytes: the last character carries 2 unused bits
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(signature[-1])
+    variant = f"{head}.{body}.{signature[:-1]}{alphabet[last | 1]}"
+    assert variant != token
+    for other in (
+        variant,
+        token + "=",
+        f"{head}.{body}.{signature}==",
+        f"{head}.{body}.{signature}.",
+        token + ".",
+    ):
+        with pytest.raises(InvalidToken):
+            decode_access_token(other, keys=[KEY])
+    assert decode_access_token(token, keys=[KEY]).user_id == 7
+
+
+def test_oversized_tokens_are_refused_before_decoding():
+    token = issue()
+    huge = junk_in_signature(token, "A" * 4_000_000)
+    start = time.perf_counter()
+    with pytest.raises(InvalidToken):
+        TokenVerifier([KEY]).verify(huge)
+    assert time.perf_counter() - start < 0.05
+
+
+def test_verifier_memory_is_bounded_by_entries_of_fixed_size():
+    verifier = TokenVerifier([KEY], size=8)
+    for i in range(1, 20):
+        verifier.verify(issue(user_id=i))
+    assert len(verifier._known) == 8
+    assert {len(key) for key in verifier._known} == {16}  # a digest, whatever the token's length
 
 
 @pytest.mark.parametrize("ver", [-1, "1", 1.5, True, None, 2**63])
 def test_bad_generation_claims_are_refused(ver):
-    token = jwt.encode({"sub": "7", "exp": int(time.time()) + 60, "ver": ver}, KEY, algorithm="HS256")
+    token = signed({"ver": ver})
     with pytest.raises(InvalidToken):
         decode_access_token(token, keys=[KEY])
 

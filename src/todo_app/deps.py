@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from todo_app.config import Settings
 from todo_app.db import Connection
-from todo_app.errors import Unauthorized
+from todo_app.errors import INVALID_TOKEN, Unauthorized
 from todo_app.ratelimit import AuthLimits, client_address
 from todo_app.security import PasswordHasher
 from todo_app.tokens import InvalidToken, TokenClaims
@@ -18,7 +18,6 @@ from todo_app.users.models import UserPublic
 
 # Reads `Authorization: Bearer <token>` (scheme case-insensitive) and gives /docs its Authorize button.
 bearer_token = OAuth2PasswordBearer(tokenUrl="/auth/login", auto_error=False)
-INVALID = "Invalid or expired token"
 
 
 async def get_db(request: Request) -> AsyncIterator[Connection]:
@@ -46,12 +45,6 @@ async def get_client_address(request: Request) -> str:
     return client_address(peer, request.headers.getlist("x-forwarded-for"), trusted)
 
 
-async def count_auth_request(request: Request, address: Annotated[str, Depends(get_client_address)]) -> None:
-    """Counts every request to /auth/login and /auth/signup, malformed ones included: dependencies
-    run before the body is validated."""
-    await request.app.state.limits.count_request(address)
-
-
 Db = Annotated[Connection, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Hasher = Annotated[PasswordHasher, Depends(get_hasher)]
@@ -75,10 +68,10 @@ async def get_session(
     try:
         claims = request.app.state.tokens.verify(token)
     except InvalidToken:
-        raise Unauthorized(INVALID) from None
-    owner = await users.for_token(db, user_id=claims.user_id, jti=claims.revocation_key)
+        raise Unauthorized(INVALID_TOKEN) from None
+    owner = await users.for_token(db, user_id=claims.user_id, jti=claims.jti)
     if owner is None or owner.revoked or owner.token_version != claims.version:
-        raise Unauthorized(INVALID)
+        raise Unauthorized(INVALID_TOKEN)
     return Session(owner.user, claims)
 
 

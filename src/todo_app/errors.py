@@ -32,12 +32,23 @@ class Unauthorized(AppError):
     default_headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": "Bearer"}
 
 
+INVALID_TOKEN = "Invalid or expired token"  # noqa: S105 (a message)
+
+
+class Forbidden(AppError):
+    status_code = 403
+
+
 class NotFound(AppError):
     status_code = 404
 
 
 class Conflict(AppError):
     status_code = 409
+
+
+class UnsupportedMediaType(AppError):
+    status_code = 415
 
 
 class TooManyRequests(AppError):
@@ -74,13 +85,7 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse({"detail": "Internal server error"}, status_code=500)
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
-    app.add_exception_handler(Exception, _unexpected)

@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Per-user tasks behind JWT bearer authentication.",
         lifespan=lifespan,
+        # A redirect to the slash-less path would be built from the request's Host header.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.hasher = hasher
@@ -54,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         window_minutes=settings.rate_limit_login_window_minutes,
         per_minute=settings.rate_limit_auth_per_minute,
     )
-    install_middleware(app, cors_origins=settings.cors_origins)
+    install_middleware(app, settings=settings, limits=app.state.limits)
     install_error_handlers(app)
     app.include_router(auth_router)
     app.include_router(tasks_router)

@@ -1,12 +1,21 @@
-"""HTTP-wide guards: response headers, the request body limit, CORS. Plain ASGI, so they cost
-next to nothing on the hot path."""
+"""HTTP-wide guards: response headers, a last-resort 500, the request body limit, CORS, the /auth
+door. Plain ASGI, so they cost next to nothing on the hot path."""
+
+import logging
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from todo_app.config import Settings
+from todo_app.ratelimit import AuthLimits
+from todo_app.users.guard import AuthGuard
+
+log = logging.getLogger(__name__)
+
 MAX_BODY_BYTES = 1024 * 1024
 TOO_LARGE = b'{"detail":"Request body too large (limit: 1 MiB)"}'
+INTERNAL_ERROR = b'{"detail":"Internal server error"}'
 
 
 class SecurityHeaders:
@@ -32,6 +41,41 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class CatchAll:
+    """An exception nothing else handled: logged once, with its traceback, and answered with a bare
+    JSON 500 (no internals) that still passes through SecurityHeaders. Starlette's own last resort
+    would log it and re-raise it to the server, which logs it again, and it sits outside every
+    middleware, so its 500 carried none of the headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:  # too late for a 500; the server closes the half-sent response
+                return
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(INTERNAL_ERROR)).encode()),
+                (b"cache-control", b"no-store"),
+            ]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": INTERNAL_ERROR})
 
 
 class BodyLimit:
@@ -101,17 +145,22 @@ async def _too_large(send: Send) -> None:
     await send({"type": "http.response.body", "body": TOO_LARGE})
 
 
-def install_middleware(app: FastAPI, *, cors_origins: list[str]) -> None:
-    """Outermost first: headers on every response (413s and CORS preflights too), then CORS, then
-    the body limit."""
+def install_middleware(app: FastAPI, *, settings: Settings, limits: AuthLimits) -> None:
+    """Outermost first: headers on every response (500s, 413s and CORS preflights too), the last
+    resort for errors, CORS, the /auth door (it counts what the body limit refuses too), then the
+    body limit."""
     app.add_middleware(BodyLimit)
-    if cors_origins:
+    app.add_middleware(
+        AuthGuard, limits=limits, trusted=settings.trusted_proxies, origins=settings.cors_origins
+    )
+    if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=cors_origins,
+            allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["X-Total-Count", "Retry-After"],
             max_age=600,
         )
+    app.add_middleware(CatchAll)
     app.add_middleware(SecurityHeaders)

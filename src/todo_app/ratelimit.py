@@ -120,7 +120,12 @@ class Counters:
 
 
 class AuthLimits:
-    """The two limits on /auth: requests per client address, and failed logins per account+address."""
+    """The two limits on /auth: requests per client address, and failed logins per account+address.
+
+    A login attempt reserves its place in the failure budget *before* the password is checked (one
+    atomic increment) and gives it back only by succeeding, so however many attempts run at once,
+    at most `failures` wrong guesses per window ever reach bcrypt.
+    """
 
     def __init__(self, counters: Counters, *, failures: int, window_minutes: int, per_minute: int) -> None:
         self.counters = counters
@@ -132,53 +137,91 @@ class AuthLimits:
         """One request to /auth/login or /auth/signup; 429 past RATE_LIMIT_AUTH_PER_MINUTE."""
         if not self.per_minute:
             return
-        count, ttl = await self.counters.incr(f"todo:rl:auth:{address}", 60)
+        count, ttl = await self.counters.incr(f"todo:rl:auth:{limit_key(address)}", 60)
         if count > self.per_minute:
             raise TooManyRequests("Too many requests from this address; try again shortly", retry_after=ttl)
 
-    async def check_not_blocked(self, email: str, address: str) -> None:
-        """429 while this account has had too many failed logins from this address."""
+    async def reserve_attempt(self, email: str, address: str) -> None:
+        """Count this password check as a failure until it succeeds; 429 (and no check) once this
+        account has used its failures from this address."""
         if not self.failures:
             return
-        count, ttl = await self.counters.get(self._failures_key(email, address))
-        if count >= self.failures:
+        count, ttl = await self.counters.incr(self._failures_key(email, address), self.window)
+        if count > self.failures:
             raise TooManyRequests("Too many failed sign-in attempts; try again later", retry_after=ttl)
 
-    async def record_failure(self, email: str, address: str) -> None:
-        if self.failures:
-            await self.counters.incr(self._failures_key(email, address), self.window)
-
     async def clear_failures(self, email: str, address: str) -> None:
+        """The right password: this account's failures from this address are forgiven."""
         if self.failures:
             await self.counters.delete(self._failures_key(email, address))
 
     @staticmethod
     def _failures_key(email: str, address: str) -> str:
-        account = hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        return f"todo:rl:fail:{address}:{account}"
+        account = hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return f"todo:rl:fail:{limit_key(address)}:{account}"
+
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def parse_address(text: str) -> Address | None:
+    """An address as peers and proxies write it: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1`,
+    `[2001:db8::1]`, `[2001:db8::1]:443`; an IPv4-mapped IPv6 address becomes the IPv4 one."""
+    text = text.strip()
+    if text.startswith("["):
+        host, bracket, port = text[1:].partition("]")
+        if not bracket or (port and not (port.startswith(":") and port[1:].isdigit())):
+            return None
+        try:
+            address: Address = ipaddress.IPv6Address(host)
+        except ValueError:
+            return None
+    else:
+        if text.count(":") == 1:  # IPv4 with a port
+            text, port = text.split(":")
+            if not port.isdigit():
+                return None
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def limit_key(address: str) -> str:
+    """Who a limit counts: an IPv4 address, or an IPv6 /64 (one subscriber's network: its owner
+    has 2**64 addresses to rotate through)."""
+    parsed = parse_address(address)
+    if isinstance(parsed, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed) if parsed is not None else address
 
 
 def client_address(peer: str | None, forwarded_for: Sequence[str], trusted: Sequence[Network]) -> str:
     """The address to hold responsible: the socket peer, unless the peer is a trusted proxy; then the
     right-most X-Forwarded-For entry that is not itself a trusted proxy. Entries to its left are the
     client's own words, so rotating them changes nothing."""
-    peer = peer or "unknown"
-    if not trusted or not _is_trusted(peer, trusted):
-        return peer
-    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    seen = parse_address(peer) if peer else None
+    if seen is None:
+        return peer or "unknown"
+    if not trusted or not _is_trusted(seen, trusted):
+        return str(seen)
+    hops = [hop for value in forwarded_for for hop in value.split(",") if hop.strip()]
     for hop in reversed(hops):
-        try:
-            address = ipaddress.ip_address(hop)
-        except ValueError:
-            return peer  # a proxy of ours would not have written this: trust only what we saw
-        if not any(address in network for network in trusted):
+        address = parse_address(hop)
+        if address is None:
+            return str(seen)  # a proxy of ours would not have written this: trust only what we saw
+        if not _is_trusted(address, trusted):
             return str(address)
-    return peer
+    return str(seen)
 
 
-def _is_trusted(peer: str, trusted: Sequence[Network]) -> bool:
-    try:
-        address = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
+def is_trusted_proxy(peer: str | None, trusted: Sequence[Network]) -> bool:
+    address = parse_address(peer) if peer else None
+    return address is not None and _is_trusted(address, trusted)
+
+
+def _is_trusted(address: Address, trusted: Sequence[Network]) -> bool:
     return any(address in network for network in trusted)

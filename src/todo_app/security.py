@@ -1,12 +1,14 @@
 """Password hashing (bcrypt through passlib): no FastAPI, no database."""
 
 import os
+import re
 from functools import cache
 
 from anyio import CapacityLimiter
 from passlib.context import CryptContext
 
 BCRYPT_MAX_BYTES = 72
+_BCRYPT_COST = re.compile(r"\$2[abxy]?\$(\d\d)\$")
 
 
 @cache
@@ -26,8 +28,9 @@ class PasswordHasher:
     so a wrong password and an unknown email take the same time."""
 
     def __init__(self, rounds: int) -> None:
+        self.rounds = rounds
         self._context = CryptContext(schemes=["bcrypt"], bcrypt__rounds=rounds)
-        self._dummy: str | None = None
+        self._dummies: dict[int, str] = {}
         self._limiter: CapacityLimiter | None = None
 
     @property
@@ -42,17 +45,35 @@ class PasswordHasher:
             raise ValueError("password is not hashable by bcrypt")
         return self._context.hash(password)
 
-    def verify(self, password: str, hashed: str | None) -> tuple[bool, str | None]:
-        """(matches, new hash to store when the stored one uses other rounds, else None)."""
+    def verify(
+        self, password: str, hashed: str | None, *, cost_like: str | None = None
+    ) -> tuple[bool, str | None]:
+        """(matches, new hash to store when the stored one uses other rounds, else None).
+
+        Without a stored hash (no such account) a dummy hash is verified instead, at the cost of
+        `cost_like` (another account's hash) when given: accounts keep their hash's cost until
+        their owner next signs in, so after a BCRYPT_ROUNDS change an unknown email must cost
+        what real accounts cost, not what the new setting costs."""
         if hashed is None or not is_hashable(password):
-            self._context.verify("dummy password", self.dummy_hash())
+            self._context.verify("dummy password", self.dummy_hash(bcrypt_cost(hashed or cost_like)))
             return False, None
         return self._context.verify_and_update(password, hashed)
 
-    def dummy_hash(self) -> str:
-        if self._dummy is None:
-            self._dummy = self._context.hash("dummy password")
-        return self._dummy
+    def dummy_hash(self, rounds: int | None = None) -> str:
+        rounds = rounds or self.rounds
+        dummy = self._dummies.get(rounds)
+        if dummy is None:
+            dummy = self._dummies[rounds] = (
+                self._context.handler().using(rounds=rounds).hash("dummy password")
+            )
+        return dummy
+
+
+def bcrypt_cost(hashed: str | None) -> int | None:
+    """The cost a bcrypt hash was made with (`$2b$12$...` -> 12), or None for anything else."""
+    match = _BCRYPT_COST.match(hashed or "")
+    cost = int(match.group(1)) if match else 0
+    return cost if 4 <= cost <= 31 else None
 
 
 def is_hashable(password: str) -> bool:

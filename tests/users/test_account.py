@@ -1,9 +1,13 @@
 """Signing out, signing out everywhere, changing the password, deleting the account."""
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, auth, make_task, make_user
 from todo_app.tasks.models import Task
+from todo_app.users import service as users
+from todo_app.users.models import RevokedToken
 
 NEW_PASSWORD = "another fine passphrase"
 
@@ -131,3 +135,22 @@ async def test_revocations_are_kept_only_until_the_token_would_have_expired(clie
         await service.revoke_token(conn, jti="live", expires_at=datetime.now(UTC) + timedelta(days=1))
         left = await conn.all(select(RevokedToken.jti))
     assert left == [("live",)]
+
+
+async def test_a_revocation_outlives_the_last_second_its_token_is_accepted(app):
+    """A token whose exp is T is accepted until T+1 (exp is whole seconds, valid while exp >= now):
+    its revocation must not be purged before then."""
+    expires = datetime(2030, 1, 1, tzinfo=UTC)
+    async with app.state.db.connection() as db:
+
+        async def still_revoked() -> bool:
+            return await db.scalar(select(RevokedToken.jti).where(RevokedToken.jti == "a" * 22)) is not None
+
+        await users.revoke_token(db, jti="a" * 22, expires_at=expires, now=expires - timedelta(hours=1))
+        for later in (timedelta(0), timedelta(milliseconds=500), timedelta(milliseconds=999)):
+            await users.revoke_token(
+                db, jti=f"b{later.microseconds:021d}", expires_at=expires, now=expires + later
+            )
+            assert await still_revoked(), later
+        await users.revoke_token(db, jti="c" * 22, expires_at=expires, now=expires + timedelta(seconds=1.001))
+        assert not await still_revoked()

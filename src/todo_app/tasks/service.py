@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Delete, Select, Update, bindparam, delete, insert, not_, select, update
 
-from todo_app.db import Connection
+from todo_app.db import Connection, ForeignKeyViolation
 from todo_app.db.types import MAX_ID
-from todo_app.errors import NotFound
+from todo_app.errors import INVALID_TOKEN, NotFound, Unauthorized
 from todo_app.tasks.models import Task, TaskCreate
 from todo_app.users.models import User
 
@@ -111,7 +111,12 @@ async def get(db: Connection, *, user_id: int, task_id: int) -> dict[str, Any]:
 
 async def create(db: Connection, *, user_id: int, data: TaskCreate) -> dict[str, Any]:
     params = {f"new_{field}": value for field, value in data.model_dump().items()}
-    return _task(await db.first(CREATE, {**params, "owner": user_id, "now": datetime.now(UTC)}))
+    try:
+        row = await db.first(CREATE, {**params, "owner": user_id, "now": datetime.now(UTC)})
+    except ForeignKeyViolation:
+        # The account was deleted after this request was authenticated: its token is dead now.
+        raise Unauthorized(INVALID_TOKEN) from None
+    return _task(row)
 
 
 async def update_fields(

@@ -3,7 +3,8 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, EmailStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator
+from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
 from sqlalchemy import BigInteger, Column, Index, Integer, String
 from sqlmodel import Field, SQLModel
@@ -11,6 +12,7 @@ from sqlmodel import Field, SQLModel
 from todo_app.db.types import UTCDateTime
 from todo_app.models import metadata  # noqa: F401 (applies the naming convention first)
 from todo_app.security import BCRYPT_MAX_BYTES, is_common_password
+from todo_app.users.emails import InvalidEmail, normalize_email
 from todo_app.validation import storable_text
 
 PASSWORD_MIN_CHARS = 8
@@ -45,8 +47,13 @@ class RevokedToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-def _normalise_email(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
+def _email(value: object) -> str:
+    try:
+        return normalize_email(value)
+    except InvalidEmail as exc:
+        raise PydanticCustomError(
+            "value_error", "value is not a valid email address: {reason}", {"reason": str(exc)}
+        ) from None
 
 
 def _check_password(value: str) -> str:
@@ -67,7 +74,7 @@ def _check_password(value: str) -> str:
     return value
 
 
-Email = Annotated[EmailStr, BeforeValidator(_normalise_email), AfterValidator(str.lower)]
+Email = Annotated[str, PydanticField(json_schema_extra={"format": "email"}), BeforeValidator(_email)]
 NewPassword = Annotated[str, AfterValidator(_check_password)]
 
 

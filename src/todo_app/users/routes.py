@@ -4,23 +4,15 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from todo_app.deps import (
-    ClientAddress,
-    CurrentSession,
-    CurrentUser,
-    Db,
-    Hasher,
-    Limits,
-    SettingsDep,
-    count_auth_request,
-)
-from todo_app.errors import BadRequest, Unauthorized
+from todo_app.deps import ClientAddress, CurrentSession, CurrentUser, Db, Hasher, Limits, SettingsDep
+from todo_app.errors import UnsupportedMediaType
 from todo_app.tokens import create_access_token
 from todo_app.users import service
+from todo_app.users.emails import InvalidEmail, normalize_email
 from todo_app.users.models import (
     AccountDeletion,
     LoginRequest,
@@ -50,6 +42,10 @@ LOGIN_BODY = {
     },
 }
 LIMITED = {429: {"description": "Too many attempts; see Retry-After"}}
+GUARDED = {
+    **LIMITED,
+    403: {"description": "Sent by a web page of another site (an Origin not allowed)"},
+}
 NO_CONTENT = status.HTTP_204_NO_CONTENT
 
 
@@ -57,8 +53,7 @@ NO_CONTENT = status.HTTP_204_NO_CONTENT
     "/signup",
     status_code=status.HTTP_201_CREATED,
     response_model=UserPublic,
-    responses=LIMITED,
-    dependencies=[Depends(count_auth_request)],
+    responses=GUARDED,
 )
 async def signup(body: SignupRequest, db: Db, hasher: Hasher) -> UserPublic:
     return await service.create(db, hasher, email=body.email, password=body.password)
@@ -68,22 +63,24 @@ async def signup(body: SignupRequest, db: Db, hasher: Hasher) -> UserPublic:
     "/login",
     response_model=TokenResponse,
     openapi_extra={"requestBody": LOGIN_BODY},
-    responses={401: {"description": "Incorrect email or password"}, **LIMITED},
-    dependencies=[Depends(count_auth_request)],
+    responses={
+        401: {"description": "Incorrect email or password"},
+        415: {"description": "Neither JSON (application/json) nor a form"},
+        **GUARDED,
+    },
 )
 async def login(
     request: Request, db: Db, hasher: Hasher, settings: SettingsDep, limits: Limits, address: ClientAddress
 ) -> TokenResponse:
     credentials = await _read_login(request)
-    await limits.check_not_blocked(credentials.email, address)
     try:
-        user, version = await service.authenticate(
-            db, hasher, email=credentials.email, password=credentials.password
-        )
-    except Unauthorized:
-        await limits.record_failure(credentials.email, address)
-        raise
-    await limits.clear_failures(credentials.email, address)
+        email: str | None = normalize_email(credentials.email)
+    except InvalidEmail:
+        email = None  # no such account can exist: answered like a wrong password, after as long
+    account = email or credentials.email.strip().lower()
+    await limits.reserve_attempt(account, address)  # a wrong password leaves it counted
+    user, version = await service.authenticate(db, hasher, email=email, password=credentials.password)
+    await limits.clear_failures(account, address)
     issued = create_access_token(
         user_id=user.id,
         email=user.email,
@@ -103,7 +100,7 @@ async def me(user: CurrentUser) -> UserPublic:
 async def logout(session: CurrentSession, db: Db) -> Response:
     """This token is refused from now on, by every process; the user's other tokens keep working."""
     expires_at = datetime.fromtimestamp(session.token.exp, UTC)
-    await service.revoke_token(db, jti=session.token.revocation_key, expires_at=expires_at)
+    await service.revoke_token(db, jti=session.token.jti, expires_at=expires_at)
     return Response(status_code=NO_CONTENT)
 
 
@@ -140,25 +137,26 @@ async def _check_password(
     db: Db, hasher: Hasher, limits: Limits, address: str, user: UserPublic, password: str
 ) -> None:
     """A wrong password here counts as a failed login for this account and address."""
-    await limits.check_not_blocked(user.email, address)
-    try:
-        await service.check_password(db, hasher, user_id=user.id, password=password)
-    except BadRequest:
-        await limits.record_failure(user.email, address)
-        raise
+    await limits.reserve_attempt(user.email, address)
+    await service.check_password(db, hasher, user_id=user.id, password=password)
+    await limits.clear_failures(user.email, address)
 
 
 async def _read_login(request: Request) -> LoginRequest:
-    """JSON `{"email", "password"}`, or the OAuth2 password form (`username`, `password`) /docs sends."""
+    """JSON `{"email", "password"}` sent as application/json, or the OAuth2 password form
+    (`username`, `password`) that /docs sends. Anything else is 415: a web page can post text/plain
+    without a CORS preflight, and its body must not be read as JSON."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     data: Any
     if content_type in FORM_TYPES:
         form = await request.form()
         data = {"email": form.get("username", form.get("email")), "password": form.get("password")}
+    elif content_type != "application/json":
+        raise UnsupportedMediaType("Send the credentials as JSON (application/json) or as a form")
     else:
         try:
             data = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply to parse
             raise RequestValidationError(
                 [{"type": "json_invalid", "loc": ("body",), "msg": "Request body must be valid JSON"}]
             ) from None
