@@ -15,6 +15,7 @@ def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from todo_app import migrate
+    from todo_app.http_limits import LimitedHttpToolsProtocol
 
     migrate.upgrade(settings)
     where = (
@@ -30,6 +31,8 @@ def _serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        # httptools, with the request-head limit it lacks; each worker imports the class by name.
+        http=LimitedHttpToolsProtocol,
         log_level=args.log_level,
         proxy_headers=False,
     )
