@@ -16,6 +16,7 @@ from todo_app.security import PasswordHasher, is_common_password
 from todo_app.tasks.routes import router as tasks_router
 from todo_app.tokens import TokenVerifier
 from todo_app.users.routes import router as auth_router
+from todo_app.web.docs import install_docs
 from todo_app.web.routes import install_web_ui
 
 
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Per-user tasks behind JWT bearer authentication.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs, without a CDN
+        redoc_url=None,
         # A redirect to the slash-less path would be built from the request's Host header.
         redirect_slashes=False,
     )
@@ -62,4 +65,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tasks_router)
     app.include_router(health.router)
     install_web_ui(app)
+    install_docs(app)
     return app
