@@ -5,6 +5,8 @@ wait for each other instead of failing."""
 import asyncio
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,18 @@ from todo_app.db.database import SQLITE_PRAGMAS
 def sqlite_only(app) -> None:
     if app.state.db.backend != "sqlite":
         pytest.skip("SQLite only")
+
+
+@asynccontextmanager
+async def migrated_database(tmp_path: Path, *, pool_size: int) -> AsyncIterator[Database]:
+    path = tmp_path / "pool.db"
+    migrate.upgrade(make_settings(f"sqlite:///{path}", tmp_path))
+    database = Database(parse_database_url(f"sqlite:///{path}"), pool_size=pool_size, pool_timeout=5)
+    await database.open()
+    try:
+        yield database
+    finally:
+        await database.close()
 
 
 def aiosqlite_threads() -> list[threading.Thread]:
@@ -63,15 +77,9 @@ async def test_a_connection_gets_busy_timeout_and_foreign_keys(app):
 
 
 async def test_the_pool_never_opens_more_connections_than_its_size(tmp_path: Path):
-    path = tmp_path / "pool.db"
-    migrate.upgrade(make_settings(f"sqlite:///{path}", tmp_path))
-    database = Database(parse_database_url(f"sqlite:///{path}"), pool_size=3, pool_timeout=5)
-    await database.open()
-    try:
+    async with migrated_database(tmp_path, pool_size=3) as database:
         await asyncio.gather(*(database.ping() for _ in range(30)))
         assert len(database._sqlite_all) <= 3
-    finally:
-        await database.close()
 
 
 async def test_many_concurrent_writers_all_succeed(app, client):
@@ -113,11 +121,7 @@ async def test_requests_wait_for_a_lock_held_elsewhere(app, client, settings):
 
 async def test_concurrent_requests_get_connections_of_their_own(tmp_path: Path):
     """One idle connection must not make every concurrent request queue behind it."""
-    path = tmp_path / "pool.db"
-    migrate.upgrade(make_settings(f"sqlite:///{path}", tmp_path))
-    database = Database(parse_database_url(f"sqlite:///{path}"), pool_size=5, pool_timeout=5)
-    await database.open()
-    try:
+    async with migrated_database(tmp_path, pool_size=5) as database:
         await database.ping()  # one connection, now idle
         inside, release = 0, asyncio.Event()
         all_inside = asyncio.Event()
@@ -136,5 +140,3 @@ async def test_concurrent_requests_get_connections_of_their_own(tmp_path: Path):
         release.set()
         await asyncio.gather(*holders)
         assert len(database._sqlite_all) == 5
-    finally:
-        await database.close()

@@ -35,10 +35,6 @@ class Unauthorized(AppError):
 INVALID_TOKEN = "Invalid or expired token"  # noqa: S105 (a message)
 
 
-class Forbidden(AppError):
-    status_code = 403
-
-
 class NotFound(AppError):
     status_code = 404
 
