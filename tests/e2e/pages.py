@@ -3,7 +3,8 @@
 import itertools
 import re
 
-from playwright.sync_api import Locator, Page, expect
+import httpx2
+from playwright.sync_api import APIResponse, Locator, Page, Route, expect
 
 PASSWORD = "correct horse battery"
 _people = itertools.count(1)
@@ -30,6 +31,26 @@ class AuthPage:
         self.email.fill(email)
         self.password.fill(password)
         self.page.get_by_role("button", name="Sign up").click()
+
+    def show_sign_up(self) -> None:
+        self.page.get_by_role("link", name="Create an account").click()
+        expect(self.page.get_by_role("button", name="Sign up")).to_be_visible()
+
+    def show_sign_in(self) -> None:
+        self.page.get_by_role("link", name="Sign in").click()
+        expect(self.page.get_by_role("button", name="Sign in")).to_be_visible()
+
+    def fill_email_while_following(self, link: str, text: str) -> None:
+        """Follows a link to the other form and, in the same instant, before the page has handled
+        the switch, fills Email: as a quick typist or a password manager's autofill can."""
+        self.email.evaluate(
+            """(input, [link, text]) => {
+                link.click();
+                input.value = text;
+                input.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertText", data: text }));
+            }""",
+            [self.page.get_by_role("link", name=link).element_handle(), text],
+        )
 
     def sign_in(self, email: str, password: str = PASSWORD) -> None:
         self.email.fill(email)
@@ -99,6 +120,19 @@ class TasksPage:
     def expect_counter(self, text: str) -> None:
         expect(self.counter).to_have_text(text)
 
+    def expect_saved(self) -> None:
+        """Every change shown has reached the server (the list is not busy saving)."""
+        expect(self.list).not_to_have_attribute("aria-busy", "true")
+
+    def reload(self) -> "TasksPage":
+        """Reloads the page once every change is saved, as a person who waits for it would."""
+        self.expect_saved()
+        self.page.reload()
+        return TasksPage(self.page)
+
+    def watch_items(self) -> "ItemWatch":
+        return ItemWatch(self.list)
+
     def sign_out(self) -> None:
         self.page.get_by_role("button", name="Sign out").click()
         expect(self.page.get_by_role("button", name="Sign in")).to_be_visible()
@@ -108,3 +142,116 @@ def signed_up(page: Page, email: str | None = None) -> tuple[TasksPage, str]:
     email = email or new_email()
     AuthPage(page).open().sign_up(email)
     return TasksPage(page).expect_loaded(email), email
+
+
+class ItemWatch:
+    """Watches the list's <li> elements themselves, not their text: a render that updates items in
+    place adds and removes none; one that rebuilds them removes every one, if only for an instant."""
+
+    def __init__(self, items: Locator) -> None:
+        self.items = items
+        items.evaluate(
+            """list => {
+                const title = (li) => li.querySelector(".title")?.textContent ?? li.textContent;
+                const watch = { list, title, items: [...list.children], added: [], removed: [] };
+                watch.note = (records) => {
+                    for (const record of records) {
+                        for (const node of record.addedNodes) if (node.nodeName === "LI") watch.added.push(node);
+                        for (const node of record.removedNodes) if (node.nodeName === "LI") watch.removed.push(title(node));
+                    }
+                };
+                watch.observer = new MutationObserver(watch.note);
+                watch.observer.observe(list, { childList: true });
+                window.itemWatch = watch;
+            }"""
+        )
+
+    def _read(self, what: str) -> list[str]:
+        return self.items.evaluate(
+            """(list, what) => {
+                const watch = window.itemWatch;
+                watch.note(watch.observer.takeRecords());
+                if (what === "added") return watch.added.map(watch.title);
+                if (what === "removed") return watch.removed;
+                return watch.items.filter((li) => li.parentNode !== list).map(watch.title);
+            }""",
+            what,
+        )
+
+    def added(self) -> list[str]:
+        """Titles of the <li> elements put into the list since watching began."""
+        return self._read("added")
+
+    def removed(self) -> list[str]:
+        """Titles of the <li> elements taken out of the list since (even if put back later)."""
+        return self._read("removed")
+
+    def lost(self) -> list[str]:
+        """Titles of the items there when watching began whose very element is no longer in the list."""
+        return self._read("lost")
+
+
+class SlowNetwork:
+    """Holds the page's task requests of the given methods on their way to the server, as a slow
+    network would, until released; resume() lets everything through from then on."""
+
+    def __init__(self, page: Page, *methods: str) -> None:
+        self.page = page
+        self.open = False
+        self.held: dict[str, list[Route]] = {method: [] for method in methods}
+        page.route("**/tasks**", self._route)
+
+    def _route(self, route: Route) -> None:
+        if route.request.method not in self.held:
+            route.fallback()
+        elif self.open:
+            route.continue_()
+        else:
+            self.held[route.request.method].append(route)
+
+    def release(self, method: str) -> None:
+        """Lets the oldest held request of this method through to the server."""
+        for _ in range(100):  # each call into Playwright delivers the browser's pending events
+            if self.held[method]:
+                break
+            self.page.evaluate("0")
+        assert self.held[method], f"no {method} request was made"
+        self.held[method].pop(0).continue_()
+
+    def resume(self) -> None:
+        self.open = True
+        for routes in self.held.values():
+            while routes:
+                routes.pop(0).continue_()
+
+
+class LateAnswers:
+    """The server answers the page's task reads at once, but the answers reach the page only when
+    resumed: a slow network on the way back."""
+
+    def __init__(self, page: Page) -> None:
+        self.open = False
+        self.held: list[tuple[Route, APIResponse]] = []
+        page.route("**/tasks?**", self._route)
+
+    def _route(self, route: Route) -> None:
+        if route.request.method != "GET":
+            route.fallback()
+        elif self.open:
+            route.continue_()
+        else:
+            self.held.append((route, route.fetch()))
+
+    def resume(self) -> None:
+        self.open = True
+        while self.held:
+            route, answer = self.held.pop(0)
+            route.fulfill(response=answer)
+
+
+def rename_elsewhere(page: Page, base_url: str, title: str, new_title: str) -> None:
+    """The same person renames a task on another device, through the public API."""
+    token = page.evaluate("localStorage.getItem('todo.token')")
+    with httpx2.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as api:
+        (task,) = [t for t in api.get("/tasks", params={"limit": 100}).json() if t["title"] == title]
+        assert api.patch(f"/tasks/{task['id']}", json={"title": new_title}).status_code == 200

@@ -58,14 +58,14 @@ def test_editing_in_place(page):
     editor.fill("Saved on blur")
     tasks.new_task.click()  # focus elsewhere
     expect(tasks.toggle_box("Saved on blur")).to_be_visible()
+    expect(tasks.new_task).to_be_focused()  # and it stays where the person put it
 
     editor = tasks.start_editing("Empty me")
     editor.fill("   ")
     editor.press("Enter")  # emptying the title deletes the task
     tasks.expect_titles("Saved on blur", "Cancel me", "Keep")
 
-    page.reload()
-    TasksPage(page).expect_titles("Saved on blur", "Cancel me", "Keep")
+    tasks.reload().expect_titles("Saved on blur", "Cancel me", "Keep")
 
 
 def test_descriptions(page):
@@ -73,8 +73,7 @@ def test_descriptions(page):
     tasks.add("Plan trip")
     tasks.describe("Plan trip", "Book trains\nFind a hotel")
     expect(tasks.item("Plan trip")).to_contain_text("Find a hotel")
-    page.reload()
-    expect(TasksPage(page).item("Plan trip")).to_contain_text("Book trains")
+    expect(tasks.reload().item("Plan trip")).to_contain_text("Book trains")
 
 
 def test_mark_all_complete_and_the_counter(page):
@@ -90,8 +89,7 @@ def test_mark_all_complete_and_the_counter(page):
     tasks.toggle("Two")
     tasks.toggle("Three")
     tasks.expect_counter("1 item left")
-    page.reload()
-    TasksPage(page).expect_counter("1 item left")
+    tasks.reload().expect_counter("1 item left")
 
 
 def test_reload_keeps_the_session_and_the_filter(page):
@@ -99,8 +97,7 @@ def test_reload_keeps_the_session_and_the_filter(page):
     tasks.add("Active one", "Done one")
     tasks.toggle("Done one")
     tasks.show("Completed")
-    page.reload()
-    tasks = TasksPage(page).expect_loaded(email)
+    tasks = tasks.reload().expect_loaded(email)
     expect(page).to_have_url(re.compile(r"#/completed$"))
     tasks.expect_titles("Done one")
     expect(page.get_by_role("link", name="Completed")).to_have_attribute("aria-current", "page")

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.e2e.pages import TasksPage, signed_up
+from tests.e2e.pages import signed_up
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -13,8 +13,7 @@ def test_markup_in_a_title_is_shown_not_run(page):
     tasks, _ = signed_up(page)
     tasks.add(XSS)
     tasks.describe(XSS, "<script>alert(2)</script>")
-    page.reload()
-    tasks = TasksPage(page)
+    tasks = tasks.reload()
     expect(tasks.item(XSS).get_by_text(XSS, exact=True)).to_be_visible()
     expect(tasks.item(XSS)).to_contain_text("<script>alert(2)</script>")
     assert page.locator("img[src=x]").count() == 0

@@ -1,12 +1,13 @@
 // Which view to show: sign-in / sign-up when signed out, the task list when signed in.
 
 import { EXPIRED, SessionExpired, request, session } from "./api.js";
-import { signInView, signUpView } from "./auth.js";
+import { AuthView } from "./auth.js";
 import { replaceChildren } from "./dom.js";
 import { TaskPage } from "./tasks.js";
 
 const root = document.getElementById("app");
 let page = null;
+let auth = null; // the sign-in / sign-up form while it is shown
 
 function filterFromHash() {
   const route = location.hash.replace(/^#\/?/, "");
@@ -15,14 +16,18 @@ function filterFromHash() {
 
 function showSignedOut(notice) {
   page = null;
+  const mode = location.hash === "#/signup" ? "signup" : "signin";
+  if (auth) {
+    auth.show(mode, notice); // in place: what is in Email stays
+    return;
+  }
   const onSignedIn = () => {
     if (location.hash === "#/signup") history.replaceState(null, "", "#/");
     showSignedIn();
   };
-  const view = location.hash === "#/signup" ? signUpView({ onSignedIn }) : signInView({ notice, onSignedIn });
-  replaceChildren(root, view);
-  document.title = location.hash === "#/signup" ? "Sign up · Todos" : "Sign in · Todos";
-  view.querySelector("input")?.focus();
+  auth = new AuthView({ mode, notice, onSignedIn });
+  replaceChildren(root, auth.element);
+  auth.email.focus();
 }
 
 async function showSignedIn() {
@@ -38,6 +43,7 @@ async function showSignedIn() {
     filter: filterFromHash(),
     onSignedOut: (notice) => showSignedOut(notice),
   });
+  auth = null;
   replaceChildren(root, page.element);
   document.title = "Todos";
   page.newTask.focus();

@@ -17,6 +17,19 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+const present = (children) => children.flat().filter((c) => c !== null && c !== undefined && c !== false);
+
 export function replaceChildren(parent, ...children) {
-  parent.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  parent.replaceChildren(...present(children));
+}
+
+// Makes these nodes the parent's children, in order, moving only those out of place: a node that is
+// moved or put back loses focus, so nodes already in place are left alone.
+export function setChildren(parent, ...children) {
+  const wanted = present(children);
+  wanted.forEach((child, i) => {
+    const at = parent.childNodes[i] ?? null;
+    if (at !== child) parent.insertBefore(child, at);
+  });
+  while (parent.childNodes.length > wanted.length) parent.lastChild.remove();
 }
