@@ -67,15 +67,8 @@ class CatchAll:
             await self.app(scope, receive, tracking_send)
         except Exception:
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            if started:  # too late for a 500; the server closes the half-sent response
-                return
-            headers = [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(INTERNAL_ERROR)).encode()),
-                (b"cache-control", b"no-store"),
-            ]
-            await send({"type": "http.response.start", "status": 500, "headers": headers})
-            await send({"type": "http.response.body", "body": INTERNAL_ERROR})
+            if not started:  # else too late for a 500; the server closes the half-sent response
+                await _send_json(send, 500, INTERNAL_ERROR, (b"cache-control", b"no-store"))
 
 
 class BodyLimit:
@@ -131,18 +124,16 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
     return receive
 
 
+async def _send_json(send: Send, status: int, body: bytes, *extra: tuple[bytes, bytes]) -> None:
+    """A whole JSON response written straight to ASGI, for answers given before (or instead of)
+    the application."""
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 async def _too_large(send: Send) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(TOO_LARGE)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": TOO_LARGE})
+    await _send_json(send, 413, TOO_LARGE)
 
 
 def install_middleware(app: FastAPI, *, settings: Settings, limits: AuthLimits) -> None:
