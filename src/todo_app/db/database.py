@@ -1,8 +1,8 @@
 """Pooled connections that run compiled Core statements: psycopg 3 for PostgreSQL, aiosqlite for SQLite.
 
-Every connection is in autocommit mode. Each write the service makes is one statement
-(INSERT/UPDATE/DELETE ... RETURNING), so there is no BEGIN/COMMIT round trip to pay and nothing
-holds a transaction open behind Neon's PgBouncer.
+Every connection is in autocommit mode: a single statement needs no BEGIN/COMMIT round trip, and a
+write of several statements runs inside `Connection.transaction()`, which never outlives the
+request (nothing holds a transaction open behind Neon's PgBouncer).
 """
 
 import asyncio
@@ -60,11 +60,41 @@ class Connection:
         self._statements = statements
         self._backend = backend
 
+    @property
+    def backend(self) -> str:
+        return self._backend
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """Statements inside run as one transaction: all of them take effect or none. On SQLite it
+        begins IMMEDIATE (the write lock up front, so two writers never deadlock upgrading)."""
+        if self._backend == "postgresql":
+            try:
+                async with self._driver.transaction():
+                    yield
+            except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+                raise DatabaseUnavailable(str(exc)) from exc
+            return
+        await self._sqlite_statement("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            await self._driver.execute("ROLLBACK")
+            raise
+        await self._sqlite_statement("COMMIT")
+
+    async def _sqlite_statement(self, sql: str) -> None:
+        try:
+            await self._run_sqlite(sql, {})
+        except sqlite3.OperationalError as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+
     async def all(
         self, stmt: ClauseElement, params: Mapping[str, Any] | None = None
     ) -> list[tuple[Any, ...]]:
         compiled = self._statements.get(stmt)
         rows = await self._run(compiled, compiled.params(params or {}))
+        assert isinstance(rows, list)
         return [compiled.row(row) for row in rows]
 
     async def first(
@@ -77,12 +107,21 @@ class Connection:
         row = await self.first(stmt, params)
         return row[0] if row else None
 
-    async def _run(self, compiled: Compiled, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    async def execute(self, stmt: ClauseElement, params: Mapping[str, Any] | None = None) -> int:
+        """Run a write without RETURNING; how many rows it changed."""
+        compiled = self._statements.get(stmt)
+        return await self._run(compiled, compiled.params(params or {}), rowcount=True)  # type: ignore[return-value]
+
+    async def _run(
+        self, compiled: Compiled, params: dict[str, Any], *, rowcount: bool = False
+    ) -> list[tuple[Any, ...]] | int:
         try:
             if self._backend == "postgresql":
                 cursor = await self._driver.execute(compiled.sql, params)
+                if rowcount:
+                    return cursor.rowcount
                 return await cursor.fetchall() if cursor.description else []
-            return await self._run_sqlite(compiled.sql, params)
+            return await self._run_sqlite(compiled.sql, params, rowcount=rowcount)
         except pg_errors.UniqueViolation as exc:
             raise UniqueViolation(str(exc)) from None
         except pg_errors.ForeignKeyViolation as exc:
@@ -96,10 +135,16 @@ class Connection:
         except (psycopg.OperationalError, psycopg.InterfaceError, sqlite3.OperationalError) as exc:
             raise DatabaseUnavailable(str(exc)) from exc
 
-    async def _run_sqlite(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    async def _run_sqlite(
+        self, sql: str, params: dict[str, Any], *, rowcount: bool = False
+    ) -> list[tuple[Any, ...]] | int:
+        # A refused statement changed nothing, so it can run again; inside a transaction the write
+        # lock is already held (BEGIN IMMEDIATE), so only BEGIN itself can meet SQLITE_BUSY.
         for attempt in range(SQLITE_BUSY_RETRIES + 1):
             try:
                 async with self._driver.execute(sql, params) as cursor:
+                    if rowcount:
+                        return cursor.rowcount
                     return list(await cursor.fetchall())
             except sqlite3.OperationalError as exc:
                 if (exc.sqlite_errorcode & 0xFF) != SQLITE_BUSY or attempt == SQLITE_BUSY_RETRIES:
@@ -168,6 +213,8 @@ class Database:
             yield Connection(driver, self.statements, self.backend)
         finally:
             assert self._sqlite is not None
+            if driver.in_transaction:  # a request cancelled mid-transaction: undo before reuse
+                await asyncio.shield(driver.rollback())
             self._sqlite.put_nowait(driver)
 
     async def ping(self) -> None:

@@ -7,6 +7,7 @@ costs one dict lookup; values still pass through each column type's bind and res
 so e.g. UTCDateTime behaves exactly as under SQLAlchemy.
 """
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -75,14 +76,21 @@ def compile_statement(stmt: ClauseElement, dialect: Dialect) -> Compiled:
 
 
 class StatementCache:
-    """Compiled forms of the service's statements (module-level constants, so a finite set)."""
+    """Compiled forms of the service's statements: module-level constants, and statements built
+    per shape of request (cached by their builders), so a bounded set; least recently used ones
+    are dropped past `size`."""
 
-    def __init__(self, dialect: Dialect) -> None:
+    def __init__(self, dialect: Dialect, size: int = 2048) -> None:
         self.dialect = dialect
-        self._compiled: dict[ClauseElement, Compiled] = {}
+        self.size = size
+        self._compiled: OrderedDict[ClauseElement, Compiled] = OrderedDict()
 
     def get(self, stmt: ClauseElement) -> Compiled:
         compiled = self._compiled.get(stmt)
         if compiled is None:
             compiled = self._compiled[stmt] = compile_statement(stmt, self.dialect)
+            if len(self._compiled) > self.size:
+                self._compiled.popitem(last=False)
+        else:
+            self._compiled.move_to_end(stmt)
         return compiled
