@@ -5,12 +5,14 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import Column, Index, create_engine
 
 from tests.conftest import make_settings
+from todo_app import migrate
 from todo_app.migrate import alembic_config, upgrade
 from todo_app.models import metadata
 from todo_app.tasks.models import Task  # noqa: F401  (registers the table)
@@ -48,11 +50,21 @@ def test_downgrade_to_nothing_and_back(tmp_path: Path):
     command.upgrade(config, "head")
 
 
+@pytest.mark.filterwarnings("ignore:autogenerate skipping")
 def test_models_match_the_migrated_schema(database_url: str):
     engine = create_engine(alembic_config(database_url).attributes["sync_url"])
     try:
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), metadata)
+            context = MigrationContext.configure(conn, opts={"include_name": migrate.described_by_models})
+            diff = compare_metadata(context, metadata)
     finally:
         engine.dispose()
+    if engine.dialect.name == "sqlite":
+        # SQLite's reflection cannot read indexes on expressions (lower(title), -id): Alembic
+        # reports them missing. PostgreSQL's comparison covers them.
+        diff = [d for d in diff if not (d[0] == "add_index" and _has_expressions(d[1]))]
     assert diff == []
+
+
+def _has_expressions(index: Index) -> bool:
+    return any(not isinstance(e, Column) for e in index.expressions)

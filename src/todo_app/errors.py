@@ -43,6 +43,12 @@ class Conflict(AppError):
     status_code = 409
 
 
+class Unprocessable(AppError):
+    """A request that is well-formed but cannot be applied (a bad quick-add token, a stale cursor)."""
+
+    status_code = 422
+
+
 class UnsupportedMediaType(AppError):
     status_code = 415
 

@@ -13,6 +13,7 @@ from todo_app.errors import install_error_handlers
 from todo_app.middleware import install_middleware
 from todo_app.ratelimit import AuthLimits, Counters
 from todo_app.security import PasswordHasher, is_common_password
+from todo_app.tags.routes import router as tags_router
 from todo_app.tasks.routes import router as tasks_router
 from todo_app.tokens import TokenVerifier
 from todo_app.users.routes import router as auth_router
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(auth_router)
     app.include_router(tasks_router)
+    app.include_router(tags_router)
     app.include_router(health.router)
     install_web_ui(app)
     install_docs(app)

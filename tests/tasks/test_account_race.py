@@ -7,7 +7,8 @@ import pytest
 from tests.factories import PASSWORD, make_user
 from todo_app.errors import Unauthorized
 from todo_app.tasks import service
-from todo_app.tasks.models import TaskCreate
+from todo_app.tasks.schemas import TaskCreate
+from todo_app.users.models import UserPublic
 
 
 async def test_creating_a_task_for_a_deleted_account_is_unauthorized(app, client):
@@ -15,8 +16,10 @@ async def test_creating_a_task_for_a_deleted_account_is_unauthorized(app, client
     r = await client.request("DELETE", "/auth/me", json={"password": PASSWORD}, headers=user["headers"])
     assert r.status_code == 204
     async with app.state.db.connection() as db:
+        fields = TaskCreate(title="late").model_dump(exclude={"text", "tags"})
+        owner = UserPublic(id=user["id"], email=user["email"], created_at=user["created_at"])
         with pytest.raises(Unauthorized):
-            await service.create(db, user_id=user["id"], data=TaskCreate(title="late"))
+            await service.create(db, user=owner, fields=fields, tag_names=[])
 
 
 async def test_tasks_created_while_the_account_is_deleted(client):

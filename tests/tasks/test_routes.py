@@ -7,7 +7,19 @@ import pytest
 
 from tests.factories import every_task_route, make_task, make_user
 
-TASK_KEYS = {"id", "title", "description", "completed", "created_at", "updated_at"}
+TASK_KEYS = {
+    "id",
+    "title",
+    "description",
+    "completed",
+    "completed_at",
+    "due_date",
+    "due_time",
+    "priority",
+    "tags",
+    "created_at",
+    "updated_at",
+}
 
 
 async def test_create_returns_the_task(client):
@@ -251,6 +263,6 @@ async def test_unknown_paths_and_methods(client):
     r = await client.get("/nope")
     assert r.status_code == 404
     assert r.json() == {"detail": "Not Found"}
-    r = await client.delete("/tasks")
+    r = await client.put("/tasks")
     assert r.status_code == 405
     assert "detail" in r.json()

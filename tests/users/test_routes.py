@@ -17,7 +17,8 @@ async def test_signup_returns_public_user_without_hash(client):
     r = await signup(client)
     assert r.status_code == 201
     body = r.json()
-    assert set(body) == {"id", "email", "created_at"}
+    assert set(body) == {"id", "email", "created_at", "timezone"}
+    assert body["timezone"] == "UTC"
     assert body["email"] == "ann@example.com"
     assert datetime.fromisoformat(body["created_at"]).utcoffset() is not None
     assert "hash" not in r.text
@@ -152,7 +153,12 @@ async def test_me_returns_the_token_owner(client):
     user = await make_user(client, email="ann@example.com")
     r = await client.get("/auth/me", headers=user["headers"])
     assert r.status_code == 200
-    assert r.json() == {"id": user["id"], "email": "ann@example.com", "created_at": user["created_at"]}
+    assert r.json() == {
+        "id": user["id"],
+        "email": "ann@example.com",
+        "created_at": user["created_at"],
+        "timezone": "UTC",
+    }
 
 
 async def test_me_requires_a_token(client):

@@ -1,28 +1,37 @@
-"""The task table and the shapes the task routes accept and return."""
+"""The task, tag and task_tag tables. The shapes the routes accept and return are in schemas.py."""
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime, time
 
-from pydantic import AfterValidator, BaseModel, StringConstraints, model_validator
-from pydantic_core import PydanticCustomError
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Time,
+    UniqueConstraint,
+    func,
+    literal_column,
+)
 from sqlmodel import Field, SQLModel
 
 from todo_app.db.types import UTCDateTime
 from todo_app.models import metadata  # noqa: F401 (applies the naming convention first)
-from todo_app.validation import storable_text
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 1000
+TAG_NAME_MAX = 40
 ID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
+DUE_KEY_CHARS = 16  # "YYYY-MM-DDTHH:MM"
 
 
 class Task(SQLModel, table=True):
     __tablename__ = "task"
-    __table_args__ = (
-        Index("ix_task_user_id_created_at", "user_id", "created_at", "id"),
-        {"sqlite_autoincrement": True},  # ids of deleted tasks are never handed out again
-    )
+    __table_args__ = {"sqlite_autoincrement": True}  # ids of deleted tasks are never handed out again
 
     id: int | None = Field(default=None, sa_column=Column(ID_TYPE, primary_key=True))
     user_id: int = Field(
@@ -31,54 +40,65 @@ class Task(SQLModel, table=True):
     title: str = Field(sa_column=Column(String(TITLE_MAX), nullable=False))
     description: str | None = Field(default=None, sa_column=Column(String(DESCRIPTION_MAX), nullable=True))
     completed: bool = Field(default=False, sa_column=Column(Boolean(), nullable=False))
+    completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    due_date: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    due_time: time | None = Field(default=None, sa_column=Column(Time(), nullable=True))
+    # "YYYY-MM-DDTHH:MM" ("T24:00" for a date without a time: it falls due at the end of its day), or
+    # NULL without a due date. Written with due_date and due_time; sorting, ranges and "overdue"
+    # compare this one string, so one index serves them all.
+    due_key: str | None = Field(default=None, sa_column=Column(String(DUE_KEY_CHARS), nullable=True))
+    priority: int = Field(default=0, sa_column=Column(SmallInteger(), nullable=False, server_default="0"))
+    # The owner's change number (app_user.change_seq) of the task's last write: a listing walked by
+    # cursor leaves out tasks changed after its first page, so none is returned twice.
+    version: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0"))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-Title = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
-    AfterValidator(storable_text),
-]
-Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX), AfterValidator(storable_text)]
+class Tag(SQLModel, table=True):
+    """A tag of one user, named in the spelling first used; `name_key` makes `Work` and `work` one tag.
+    A tag no task carries any more is kept (so a later rename can merge) but listed nowhere."""
+
+    __tablename__ = "tag"
+    __table_args__ = (UniqueConstraint("user_id", "name_key", name="uq_tag_user_id_name_key"),)
+
+    id: int | None = Field(default=None, sa_column=Column(ID_TYPE, primary_key=True))
+    user_id: int = Field(
+        sa_column=Column(ID_TYPE, ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(sa_column=Column(String(TAG_NAME_MAX), nullable=False))
+    # casefold() can lengthen a name (ß -> ss): room for three characters per character
+    name_key: str = Field(sa_column=Column(String(3 * TAG_NAME_MAX), nullable=False))
 
 
-class TaskCreate(BaseModel):
-    title: Title
-    description: Description | None = None
-    completed: bool = False
+class TaskTag(SQLModel, table=True):
+    __tablename__ = "task_tag"
+    __table_args__ = (Index("ix_task_tag_tag_id_task_id", "tag_id", "task_id"),)
+
+    task_id: int = Field(
+        sa_column=Column(ID_TYPE, ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(sa_column=Column(ID_TYPE, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
 
 
-class TaskReplace(BaseModel):
-    """PUT: the whole editable state; every field must be sent (description may be null)."""
-
-    title: Title
-    description: Description | None
-    completed: bool
-
-
-class TaskUpdate(BaseModel):
-    """PATCH: any subset; `title` and `completed` may be left out but not set to null."""
-
-    title: Title | None = None
-    description: Description | None = None
-    completed: bool | None = None
-
-    @model_validator(mode="after")
-    def _no_null_for_required(self) -> "TaskUpdate":
-        for name in ("title", "completed"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise PydanticCustomError("null_not_allowed", f"{name} cannot be null")
-        return self
-
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(include=self.model_fields_set)
-
-
-class TaskPublic(BaseModel):
-    id: int
-    title: str
-    description: str | None
-    completed: bool
-    created_at: datetime
-    updated_at: datetime
+# Sort keys. Every order is "key, then newest id first"; an index on (user_id, key, id) serves the
+# key descending (scanned backwards) and one on (user_id, key, -id) the key ascending, so a cursor
+# page is an index seek with a row comparison whatever the sort.
+NEG_ID = -Task.__table__.c.id
+TITLE_KEY = func.lower(Task.__table__.c.title)
+DUE_FIRST_KEY = func.coalesce(Task.__table__.c.due_key, literal_column("'~'"))  # no due date: last
+DUE_LAST_KEY = func.coalesce(Task.__table__.c.due_key, literal_column("''"))  # ... also under -due
+_t = Task.__table__.c
+SORT_INDEXES = (
+    Index("ix_task_user_id_created_at", _t.user_id, _t.created_at, _t.id),
+    Index("ix_task_user_id_created_at_neg_id", _t.user_id, _t.created_at, NEG_ID),
+    Index("ix_task_user_id_updated_at", _t.user_id, _t.updated_at, _t.id),
+    Index("ix_task_user_id_updated_at_neg_id", _t.user_id, _t.updated_at, NEG_ID),
+    Index("ix_task_user_id_priority", _t.user_id, _t.priority, _t.id),
+    Index("ix_task_user_id_priority_neg_id", _t.user_id, _t.priority, NEG_ID),
+    Index("ix_task_user_id_title", _t.user_id, TITLE_KEY, _t.id),
+    Index("ix_task_user_id_title_neg_id", _t.user_id, TITLE_KEY, NEG_ID),
+    Index("ix_task_user_id_due_first", _t.user_id, DUE_FIRST_KEY, NEG_ID),
+    Index("ix_task_user_id_due_last", _t.user_id, DUE_LAST_KEY, _t.id),
+    Index("ix_task_user_id_version", _t.user_id, _t.version),
+)

@@ -14,8 +14,11 @@ from todo_app.models import metadata  # noqa: F401 (applies the naming conventio
 from todo_app.security import BCRYPT_MAX_BYTES, is_common_password
 from todo_app.users.emails import InvalidEmail, normalize_email
 from todo_app.validation import storable_text
+from todo_app.zones import known_timezones
 
 PASSWORD_MIN_CHARS = 8
+DEFAULT_TIMEZONE = "UTC"
+TIMEZONE_MAX = 64
 ID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 
 
@@ -35,6 +38,14 @@ class User(SQLModel, table=True):
     # Generation of the user's tokens: "sign out everywhere" and password changes move it on, and a
     # token whose `ver` claim is older is refused.
     token_version: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0"))
+    # An IANA zone: "today", "overdue" and quick-add dates are judged in it.
+    timezone: str = Field(
+        default=DEFAULT_TIMEZONE,
+        sa_column=Column(String(TIMEZONE_MAX), nullable=False, server_default=DEFAULT_TIMEZONE),
+    )
+    # Numbers the user's task writes: each write takes the next one (under this row's lock), and
+    # the tasks it touches carry it as their `version`.
+    change_seq: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0"))
 
 
 class RevokedToken(SQLModel, table=True):
@@ -99,10 +110,30 @@ class AccountDeletion(BaseModel):
     password: str
 
 
+def _timezone(value: str) -> str:
+    if value not in known_timezones():
+        raise PydanticCustomError(
+            "timezone_unknown",
+            "Unknown time zone {zone}: use an IANA name such as Europe/Berlin",
+            {"zone": value},
+        )
+    return value
+
+
+TimeZoneName = Annotated[
+    str, AfterValidator(_timezone), PydanticField(description="An IANA time zone, e.g. Europe/Berlin")
+]
+
+
+class ProfileUpdate(BaseModel):
+    timezone: TimeZoneName
+
+
 class UserPublic(BaseModel):
     id: int
     email: str
     created_at: datetime
+    timezone: str = DEFAULT_TIMEZONE
 
 
 class TokenResponse(BaseModel):

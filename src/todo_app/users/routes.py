@@ -17,6 +17,7 @@ from todo_app.users.models import (
     AccountDeletion,
     LoginRequest,
     PasswordChange,
+    ProfileUpdate,
     SignupRequest,
     TokenResponse,
     UserPublic,
@@ -94,6 +95,12 @@ async def login(
 @router.get("/me", response_model=UserPublic)
 async def me(user: CurrentUser) -> UserPublic:
     return user
+
+
+@router.patch("/me", response_model=UserPublic)
+async def update_me(body: ProfileUpdate, user: CurrentUser, db: Db) -> UserPublic:
+    """Change the profile: the time zone "today", "overdue" and quick-add dates are judged in."""
+    return await service.update_profile(db, user_id=user.id, timezone=body.timezone)
 
 
 @router.post("/logout", status_code=NO_CONTENT)

@@ -12,13 +12,13 @@ from sqlalchemy import BigInteger, Float, bindparam, cast, delete, exists, func,
 
 from todo_app.db import Connection, UniqueViolation
 from todo_app.db.types import MAX_ID
-from todo_app.errors import BadRequest, Conflict, Unauthorized
+from todo_app.errors import INVALID_TOKEN, BadRequest, Conflict, Unauthorized
 from todo_app.security import PasswordHasher
 from todo_app.users.models import RevokedToken, User, UserPublic
 
 BAD_CREDENTIALS = "Incorrect email or password"
 WRONG_PASSWORD = "The password is incorrect"  # noqa: S105 (a message)
-PUBLIC_COLUMNS = (User.id, User.email, User.created_at)
+PUBLIC_COLUMNS = (User.id, User.email, User.created_at, User.timezone)
 
 # On every authenticated request: the user, their token generation, and whether this token was
 # signed out, in one round trip.
@@ -57,6 +57,12 @@ FORGET_EXPIRED = delete(RevokedToken).where(RevokedToken.expires_at < bindparam(
 # seconds), so its revocation is kept one second past it.
 REVOCATION_GRACE = timedelta(seconds=1)
 DELETE = delete(User).where(User.id == bindparam("user_id"))
+SET_TIMEZONE = (
+    update(User)
+    .where(User.id == bindparam("user_id"))
+    .values(timezone=bindparam("new_timezone"))
+    .returning(*PUBLIC_COLUMNS)
+)
 
 
 @dataclass(frozen=True)
@@ -67,14 +73,14 @@ class TokenOwner:
 
 
 def _public(row: tuple) -> UserPublic:
-    return UserPublic(id=row[0], email=row[1], created_at=row[2])
+    return UserPublic(id=row[0], email=row[1], created_at=row[2], timezone=row[3])
 
 
 async def for_token(db: Connection, *, user_id: int, jti: str) -> TokenOwner | None:
     if not 1 <= user_id <= MAX_ID:
         return None
     row = await db.first(FOR_TOKEN, {"user_id": user_id, "jti": jti})
-    return TokenOwner(_public(row), row[3], bool(row[4])) if row else None
+    return TokenOwner(_public(row), row[4], bool(row[5])) if row else None
 
 
 async def create(db: Connection, hasher: PasswordHasher, *, email: str, password: str) -> UserPublic:
@@ -95,7 +101,7 @@ async def authenticate(
     is checked at the cost of an account picked by a digest of the email, so its timing follows
     the mix of costs real accounts have, also while a BCRYPT_ROUNDS change is rolling out."""
     found = await db.first(BY_EMAIL, {"email": email}) if email is not None else None
-    hashed = found[3] if found else None
+    hashed = found[4] if found else None
     like = None if found else await db.scalar(HASH_LIKE, {"fraction": _fraction(email or "")})
     verify = partial(hasher.verify, password, hashed, cost_like=like)
     ok, new_hash = await to_thread.run_sync(verify, limiter=hasher.limiter)
@@ -103,7 +109,7 @@ async def authenticate(
         raise Unauthorized(BAD_CREDENTIALS)
     if new_hash is not None:  # BCRYPT_ROUNDS changed since this hash was made
         await db.all(REHASH, {"user_id": found[0], "new_hash": new_hash})
-    return _public(found), found[4]
+    return _public(found), found[5]
 
 
 def _fraction(email: str) -> float:
@@ -141,3 +147,10 @@ async def revoke_all_tokens(db: Connection, *, user_id: int) -> None:
 async def delete(db: Connection, *, user_id: int) -> None:
     """The user and, by ON DELETE CASCADE, all their tasks."""
     await db.all(DELETE, {"user_id": user_id})
+
+
+async def update_profile(db: Connection, *, user_id: int, timezone: str) -> UserPublic:
+    row = await db.first(SET_TIMEZONE, {"user_id": user_id, "new_timezone": timezone})
+    if row is None:  # deleted after this request was authenticated
+        raise Unauthorized(INVALID_TOKEN)
+    return _public(row)

@@ -1,0 +1,130 @@
+"""Changes to every task of a listing at once (PATCH /tasks, DELETE /tasks): one transaction each,
+all or nothing, with the same filters as GET /tasks."""
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Delete, Update, bindparam, case, delete, func, literal_column, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from todo_app.db import Connection
+from todo_app.errors import Unprocessable
+from todo_app.tags import service as tags
+from todo_app.tasks import listing, priority, tagnames
+from todo_app.tasks.changes import next_change
+from todo_app.tasks.listing import Filters, Shape, hh_mm
+from todo_app.tasks.models import Tag, Task, TaskTag
+from todo_app.tasks.schemas import BulkChange
+from todo_app.users.models import UserPublic
+from todo_app.zones import local_now
+
+NEEDS_A_FILTER = "Say which tasks: give a filter or ids, or all=true to delete every task"
+THIS_CHANGE = (Task.user_id == bindparam("owner"), Task.version == bindparam("version"))
+
+
+def _values(change: BulkChange) -> dict[str, Any]:
+    """Column values for the UPDATE (each a bind parameter named new_<column>)."""
+    values: dict[str, Any] = {}
+    sent = change.model_fields_set
+    if change.completed is not None:
+        values["completed"] = change.completed
+        if not change.completed:
+            values["completed_at"] = None  # (completing keeps or sets it: see _update)
+    if change.priority is not None:
+        values["priority"] = priority.rank(change.priority)
+    if "due_date" in sent and (change.due_date is None or "due_time" in sent):
+        values["due_date"] = change.due_date
+        values["due_time"] = datetime.strptime(change.due_time, "%H:%M").time() if change.due_time else None
+        values["due_key"] = listing.due_key(change.due_date, change.due_time)
+    elif "due_date" in sent:  # another day, each task keeping its time (see _update)
+        values["due_date"] = change.due_date
+    return values
+
+
+@lru_cache(maxsize=256)
+def _update(shape: Shape, fields: frozenset[str], completing: bool) -> Update:
+    values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in fields}
+    if "due_date" in fields and "due_key" not in fields:
+        values["due_key"] = bindparam("new_due_day") + func.coalesce(hh_mm(Task.due_time), literal_column("'24:00'"))
+    if completing:  # keep the completion time of tasks that were complete already
+        values["completed_at"] = case(
+            (Task.completed_at.is_not(None), Task.completed_at), else_=bindparam("now")
+        )
+    return (
+        update(Task)
+        .where(*listing.where(shape))
+        .values(**values, version=bindparam("version"), updated_at=bindparam("now"))
+    )
+
+
+@lru_cache(maxsize=256)
+def _delete(shape: Shape) -> Delete:
+    return delete(Task).where(*listing.where(shape))
+
+
+def _add_tag(dialect_insert: Any) -> Any:
+    changed = select(Task.id, bindparam("tag_id")).where(*THIS_CHANGE)
+    return dialect_insert(TaskTag).from_select(["task_id", "tag_id"], changed).on_conflict_do_nothing()
+
+
+ADD_TAG = {"postgresql": _add_tag(pg_insert), "sqlite": _add_tag(sqlite_insert)}
+OVER_TAGGED = (
+    select(TaskTag.task_id)
+    .where(TaskTag.task_id.in_(select(Task.id).where(*THIS_CHANGE)))
+    .group_by(TaskTag.task_id)
+    .having(func.count() > tagnames.MAX_TAGS)
+    .limit(1)
+)
+REMOVE_TAG = delete(TaskTag).where(
+    TaskTag.tag_id.in_(
+        select(Tag.id).where(Tag.user_id == bindparam("owner"), Tag.name_key == bindparam("key"))
+    ),
+    TaskTag.task_id.in_(select(Task.id).where(*THIS_CHANGE)),
+)
+
+
+def _params(db: Connection, user: UserPublic, filters: Filters) -> dict[str, Any]:
+    now_key = listing.now_key(local_now(user.timezone))
+    return {"owner": user.id, **listing.filter_params(filters, db.backend, now_key=now_key)}
+
+
+async def update_matching(db: Connection, *, user: UserPublic, filters: Filters, change: BulkChange) -> int:
+    """Apply `change` to every matching task; how many matched. The tasks changed are the ones
+    stamped with this write's change number, so tag changes apply to exactly them even when the
+    change itself moves tasks out of the filter (completing `completed=false`, say)."""
+    stored = _values(change)
+    completing = bool(change.completed)
+    shape = listing.shape_of(filters, db.backend)
+    now = datetime.now(UTC)
+    async with db.transaction():
+        version = await next_change(db, user_id=user.id)
+        params = {
+            **_params(db, user, filters),
+            **{f"new_{name}": value for name, value in stored.items()},
+            "version": version,
+            "now": now,
+        }
+        if stored.get("due_date") is not None:
+            params["new_due_day"] = f"{stored['due_date'].isoformat()}T"
+        matched = await db.execute(_update(shape, frozenset(stored), completing), params)
+        if matched and change.add_tags:
+            for tag_id, _name in await tags.name_tags(db, user_id=user.id, names=change.add_tags):
+                await db.execute(
+                    ADD_TAG[db.backend], {"owner": user.id, "version": version, "tag_id": tag_id}
+                )
+        if matched and change.add_tags and await db.first(OVER_TAGGED, {"owner": user.id, "version": version}):
+            raise Unprocessable(f"A task would have more than {tagnames.MAX_TAGS} tags: nothing was changed")
+        if matched:
+            for name in change.remove_tags:
+                params = {"owner": user.id, "version": version, "key": tagnames.key(name)}
+                await db.execute(REMOVE_TAG, params)
+    return matched
+
+
+async def delete_matching(db: Connection, *, user: UserPublic, filters: Filters) -> int:
+    if not filters.narrows() and not filters.everything:
+        raise Unprocessable(NEEDS_A_FILTER)
+    shape = listing.shape_of(filters, db.backend)
+    return await db.execute(_delete(shape), _params(db, user, filters))

@@ -1,0 +1,306 @@
+"""Which of an owner's tasks a listing (or a bulk change) means, in which order: filters and sorts
+turned into SQLAlchemy Core, built once per shape of request. Pure: no I/O.
+
+Every order is "sort key, then newest id first". Sorting and seeking use the same key expression
+as the indexes in models.py, so a page, also one deep in by cursor, is one index seek.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    bindparam,
+    column,
+    false,
+    func,
+    literal_column,
+    not_,
+    select,
+    table,
+    true,
+    tuple_,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from todo_app.tasks.models import DUE_FIRST_KEY, DUE_LAST_KEY, NEG_ID, TITLE_KEY, Tag, Task, TaskTag
+from todo_app.users.models import User
+
+OWNER = Task.user_id == bindparam("owner")
+NO_DUE = literal_column("'~'")  # DUE_FIRST_KEY of a task without a due date
+LIKE_ESCAPE = "!"
+# The text `q` searches; PostgreSQL has a trigram index on exactly this expression.
+SEARCH_TEXT = Task.title + literal_column("' '") + func.coalesce(Task.description, literal_column("''"))
+# SQLite's FTS5 trigram index (migration 0004) matches words of at least three characters.
+TASK_SEARCH = table("task_search", column("rowid"))
+FTS_MIN_CHARS = 3
+
+
+class tag_names(FunctionElement[str]):
+    """The names of a group's rows joined by U+001F (a control character no tag may contain)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(tag_names, "postgresql")
+def _pg_tag_names(element: tag_names, compiler: Any, **kw: Any) -> str:
+    return f"string_agg({compiler.process(element.clauses, **kw)}, chr(31))"
+
+
+@compiles(tag_names, "sqlite")
+def _sqlite_tag_names(element: tag_names, compiler: Any, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, char(31))"
+
+
+class hh_mm(FunctionElement[str]):
+    """A TIME column as "HH:MM" text."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(hh_mm, "postgresql")
+def _pg_hh_mm(element: hh_mm, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'HH24:MI')"
+
+
+@compiles(hh_mm, "sqlite")
+def _sqlite_hh_mm(element: hh_mm, compiler: Any, **kw: Any) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 5)"
+
+
+TAGS = (
+    select(tag_names(Tag.name))
+    .select_from(TaskTag)
+    .join(Tag, Tag.id == TaskTag.tag_id)
+    .where(TaskTag.task_id == Task.id)
+    .scalar_subquery()
+)
+COLUMNS = (
+    Task.id,
+    Task.title,
+    Task.description,
+    Task.completed,
+    Task.completed_at,
+    Task.due_date,
+    Task.due_time,
+    Task.priority,
+    TAGS.label("tags"),
+    Task.created_at,
+    Task.updated_at,
+)
+FIELDS = tuple(column.key for column in COLUMNS)
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: Any
+    ascending: bool  # the key's direction; ties are always newest id first
+
+    def order(self) -> tuple[Any, ...]:
+        if self.ascending:
+            return (self.key.asc(), NEG_ID.asc())
+        return (self.key.desc(), Task.id.desc())
+
+    def after(self) -> Any:
+        """Rows strictly after the cursor's (key, id), as one row comparison an index can seek."""
+        typed_key = bindparam("after_key", type_=self.key.type)
+        if self.ascending:
+            return tuple_(self.key, NEG_ID) > tuple_(typed_key, bindparam("after_neg_id"))
+        return tuple_(self.key, Task.id) < tuple_(typed_key, bindparam("after_id"))
+
+
+SORTS = {
+    "created": Sort(Task.created_at, True),
+    "-created": Sort(Task.created_at, False),
+    "updated": Sort(Task.updated_at, True),
+    "-updated": Sort(Task.updated_at, False),
+    "priority": Sort(Task.priority, False),  # urgent (4) first
+    "-priority": Sort(Task.priority, True),
+    "title": Sort(TITLE_KEY, True),
+    "-title": Sort(TITLE_KEY, False),
+    "due": Sort(DUE_FIRST_KEY, True),
+    "-due": Sort(DUE_LAST_KEY, False),
+}
+DEFAULT_SORT = "-created"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A listing's filters in canonical form (sorted, deduplicated), all combined with AND."""
+
+    completed: bool | None = None
+    priorities: tuple[int, ...] = ()  # ranks, any of
+    tags: tuple[str, ...] = ()  # tag keys, all of
+    words: tuple[str, ...] = ()  # each a substring of title or description
+    due_after: date | None = None
+    due_before: date | None = None
+    has_due: bool | None = None
+    overdue: bool | None = None
+    ids: tuple[int, ...] = ()
+    everything: bool = field(default=False, compare=False)  # DELETE /tasks?all=true
+
+    def narrows(self) -> bool:
+        return self != Filters()
+
+    def by_counters(self) -> bool:
+        """Only `completed` (or nothing): the owner's counters give the total."""
+        return Filters(completed=self.completed) == self
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a statement's SQL depends on (not the values): statements are cached by it."""
+
+    completed: bool | None
+    priorities: int
+    tags: int
+    fts: bool
+    likes: int
+    due_after: bool
+    due_before: bool
+    has_due: bool | None
+    overdue: bool | None
+    ids: int
+
+
+def _search_plan(words: tuple[str, ...], backend: str) -> tuple[list[str], list[str]]:
+    """(words for SQLite's FTS5 index, words for LIKE/ILIKE)."""
+    if backend != "sqlite":
+        return [], list(words)
+    return [w for w in words if len(w) >= FTS_MIN_CHARS], [w for w in words if len(w) < FTS_MIN_CHARS]
+
+
+def shape_of(filters: Filters, backend: str) -> Shape:
+    fts, likes = _search_plan(filters.words, backend)
+    return Shape(
+        completed=filters.completed,
+        priorities=len(filters.priorities),
+        tags=len(filters.tags),
+        fts=bool(fts),
+        likes=len(likes),
+        due_after=filters.due_after is not None,
+        due_before=filters.due_before is not None,
+        has_due=filters.has_due,
+        overdue=filters.overdue,
+        ids=len(filters.ids),
+    )
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
+
+
+def _fts_query(words: list[str]) -> str:
+    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def filter_params(filters: Filters, backend: str, *, now_key: str) -> dict[str, Any]:
+    """The bind values for `where(shape_of(filters, backend))`."""
+    fts, likes = _search_plan(filters.words, backend)
+    params: dict[str, Any] = {"completed": filters.completed, "now_key": now_key}
+    params.update({f"priority{i}": rank for i, rank in enumerate(filters.priorities)})
+    params.update({f"tag{i}": key for i, key in enumerate(filters.tags)})
+    params.update({f"like{i}": _like_pattern(w) for i, w in enumerate(likes)})
+    params.update({f"id{i}": task_id for i, task_id in enumerate(filters.ids)})
+    if fts:
+        params["fts"] = _fts_query(fts)
+    if filters.due_after is not None:
+        params["due_after"] = filters.due_after.isoformat()
+    if filters.due_before is not None:
+        params["due_before_end"] = f"{filters.due_before.isoformat()}T24:00"
+    return params
+
+
+def _has_tag(i: int) -> Any:
+    tagged = (
+        select(TaskTag.task_id)
+        .join(Tag, Tag.id == TaskTag.tag_id)
+        .where(Tag.user_id == bindparam("owner"), Tag.name_key == bindparam(f"tag{i}"))
+    )
+    return Task.id.in_(tagged)
+
+
+def where(shape: Shape) -> list[Any]:
+    """The owner's tasks that match: `WHERE user_id = :owner AND ...`."""
+    clauses: list[Any] = [OWNER]
+    if shape.completed is not None:
+        clauses.append(Task.completed == (true() if shape.completed else false()))
+    if shape.priorities:
+        clauses.append(Task.priority.in_([bindparam(f"priority{i}") for i in range(shape.priorities)]))
+    clauses.extend(_has_tag(i) for i in range(shape.tags))
+    if shape.fts:
+        matches = select(TASK_SEARCH.c.rowid).where(literal_column("task_search").match(bindparam("fts")))
+        clauses.append(Task.id.in_(matches))
+    for i in range(shape.likes):
+        clauses.append(SEARCH_TEXT.ilike(bindparam(f"like{i}"), escape=LIKE_ESCAPE))
+    if shape.due_after:
+        clauses.append(and_(bindparam("due_after") <= DUE_FIRST_KEY, DUE_FIRST_KEY < NO_DUE))
+    if shape.due_before:
+        clauses.append(bindparam("due_before_end") >= DUE_FIRST_KEY)
+    if shape.has_due is not None:
+        clauses.append(Task.due_key.is_not(None) if shape.has_due else Task.due_key.is_(None))
+    if shape.overdue is not None:
+        overdue = and_(Task.completed == false(), bindparam("now_key") > DUE_FIRST_KEY)
+        clauses.append(overdue if shape.overdue else not_(overdue))
+    if shape.ids:
+        clauses.append(Task.id.in_([bindparam(f"id{i}") for i in range(shape.ids)]))
+    return clauses
+
+
+def _counter(column: Any) -> Any:
+    return select(column).where(User.id == bindparam("owner")).scalar_subquery()
+
+
+def total(shape: Shape) -> Any:
+    """How many tasks match: from the owner's counters (kept by triggers) when only `completed`
+    filters, else counted."""
+    if shape == shape_of(Filters(completed=shape.completed), "postgresql"):
+        if shape.completed is None:
+            return _counter(User.task_count)
+        return _counter(User.completed_count if shape.completed else User.task_count - User.completed_count)
+    return select(func.count()).select_from(Task).where(*where(shape)).scalar_subquery()
+
+
+SNAPSHOT = select(User.change_seq).where(User.id == bindparam("owner")).scalar_subquery()
+
+
+@lru_cache(maxsize=512)
+def page(shape: Shape, sort_name: str, *, after: bool) -> Select[Any]:
+    """One page: the task columns, the sort key, the total and the owner's change number. With
+    `after`, rows past a cursor that were not changed since the walk began."""
+    sort = SORTS[sort_name]
+    clauses = where(shape)
+    if after:
+        clauses += [sort.after(), Task.version <= bindparam("snapshot")]
+    return (
+        select(*COLUMNS, sort.key.label("sort_key"), total(shape).label("total"), SNAPSHOT.label("snapshot"))
+        .where(*clauses)
+        .order_by(*sort.order())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+@lru_cache(maxsize=512)
+def count(shape: Shape) -> Select[Any]:
+    return select(total(shape))
+
+
+def due_key(due_date: date | None, due_time: str | None) -> str | None:
+    """The stored key `due` sorts and `overdue` compares: a date without a time is at its end."""
+    if due_date is None:
+        return None
+    return f"{due_date.isoformat()}T{due_time or '24:00'}"
+
+
+def now_key(local_now: datetime) -> str:
+    """Now, in the owner's zone, comparable with due keys (a task due at this minute is overdue)."""
+    return local_now.strftime("%Y-%m-%dT%H:%M:%S.%f")
