@@ -47,7 +47,9 @@ def _values(change: BulkChange) -> dict[str, Any]:
 def _update(shape: Shape, fields: frozenset[str], completing: bool) -> Update:
     values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in fields}
     if "due_date" in fields and "due_key" not in fields:
-        values["due_key"] = bindparam("new_due_day") + func.coalesce(hh_mm(Task.due_time), literal_column("'24:00'"))
+        values["due_key"] = bindparam("new_due_day") + func.coalesce(
+            hh_mm(Task.due_time), literal_column("'24:00'")
+        )
     if completing:  # keep the completion time of tasks that were complete already
         values["completed_at"] = case(
             (Task.completed_at.is_not(None), Task.completed_at), else_=bindparam("now")
@@ -114,7 +116,11 @@ async def update_matching(db: Connection, *, user: UserPublic, filters: Filters,
                 await db.execute(
                     ADD_TAG[db.backend], {"owner": user.id, "version": version, "tag_id": tag_id}
                 )
-        if matched and change.add_tags and await db.first(OVER_TAGGED, {"owner": user.id, "version": version}):
+        if (
+            matched
+            and change.add_tags
+            and await db.first(OVER_TAGGED, {"owner": user.id, "version": version})
+        ):
             raise Unprocessable(f"A task would have more than {tagnames.MAX_TAGS} tags: nothing was changed")
         if matched:
             for name in change.remove_tags:
