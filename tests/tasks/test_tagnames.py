@@ -216,3 +216,9 @@ def test_ordered_takes_any_iterable() -> None:
 )
 def test_quoted(value: str, expected: str) -> None:
     assert quoted(value) == expected
+
+
+def test_composed_and_decomposed_spellings_are_one_tag():
+    decomposed = "cafe\u0301"
+    assert clean(decomposed) == "caf\u00e9"
+    assert merge(["caf\u00e9", decomposed]) == ["caf\u00e9"]

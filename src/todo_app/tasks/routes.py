@@ -1,21 +1,17 @@
 """/tasks: the caller's own tasks. Each handler is one service call plus HTTP concerns."""
 
 import hashlib
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
-from pydantic import AfterValidator, BeforeValidator
-from pydantic_core import PydanticCustomError, to_json
+from fastapi import APIRouter, Depends, Request, Response, status
+from pydantic_core import to_json
 
-from todo_app.db.types import MAX_ID
 from todo_app.deps import CurrentUser, Db, SettingsDep
 from todo_app.errors import Unprocessable
 from todo_app.tasks import bulk, service, tagnames
 from todo_app.tasks import cursor as cursors
-from todo_app.tasks.listing import DEFAULT_SORT, SORTS, Filters
-from todo_app.tasks.priority import Priority, rank
+from todo_app.tasks.params import DeleteParams, FilterParams, ListParams, from_query, query_parameters
 from todo_app.tasks.quickadd import QuickAddError, parse
 from todo_app.tasks.schemas import (
     BulkChange,
@@ -27,15 +23,11 @@ from todo_app.tasks.schemas import (
     TaskPublic,
     TaskReplace,
     TaskUpdate,
-    parse_date,
     quick_add_fields,
 )
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 NOT_FOUND = {404: {"description": "No such task among the caller's tasks"}}
-MAX_IDS = 500
-MAX_WORDS = 20
-SortName = Annotated[str, Query(pattern="^-?(" + "|".join(s for s in SORTS if s[0] != "-") + ")$")]
 
 
 def _json(data: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -43,65 +35,6 @@ def _json(data: Any, status_code: int = 200, headers: dict[str, str] | None = No
     re-validation of every row against `response_model` (kept for the OpenAPI schema) is skipped:
     on the list route it cost more CPU than the query."""
     return Response(to_json(data), status_code=status_code, media_type="application/json", headers=headers)
-
-
-def _ids(value: str) -> tuple[int, ...]:
-    parts = value.split(",")
-    if len(parts) > MAX_IDS or not all(p.strip().isdigit() and len(p.strip()) <= 19 for p in parts):
-        raise PydanticCustomError("ids", f"ids are up to {MAX_IDS} task ids separated by commas")
-    return tuple(sorted({int(p) for p in parts if 1 <= int(p) <= MAX_ID}))
-
-
-def _tag_key(value: str) -> str:
-    try:
-        return tagnames.key(tagnames.clean(value))
-    except tagnames.TagNameError as exc:
-        raise PydanticCustomError("tag_invalid", str(exc)) from None
-
-
-QueryDate = Annotated[date, BeforeValidator(parse_date)]
-
-
-def task_filters(
-    completed: bool | None = None,
-    priority: Annotated[list[Priority] | None, Query(description="Any of these (repeat)")] = None,
-    tag: Annotated[
-        list[Annotated[str, AfterValidator(_tag_key)]] | None,
-        Query(max_length=20, description="All of these, case-insensitively (repeat)"),
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(max_length=200, description="Words that must each occur in the title or description"),
-    ] = None,
-    due_after: Annotated[QueryDate | None, Query(description="Due on or after this day")] = None,
-    due_before: Annotated[QueryDate | None, Query(description="Due on or before this day")] = None,
-    has_due: bool | None = None,
-    overdue: Annotated[
-        bool | None, Query(description="Open and due before now in the owner's time zone")
-    ] = None,
-    ids: Annotated[
-        str | None,
-        Query(description="Only these of the caller's tasks: ids separated by commas"),
-        AfterValidator(_ids),
-    ] = None,
-) -> Filters:
-    words = tuple(sorted({w.casefold() for w in (q or "").split()}))
-    if len(words) > MAX_WORDS:
-        raise Unprocessable(f"Search for at most {MAX_WORDS} words at once")
-    return Filters(
-        completed=completed,
-        priorities=tuple(sorted({rank(p) for p in priority or ()})),
-        tags=tuple(sorted(set(tag or ()))),
-        words=words,
-        due_after=due_after,
-        due_before=due_before,
-        has_due=has_due,
-        overdue=overdue,
-        ids=ids or (),  # type: ignore[arg-type]  (the validator made it a tuple)
-    )
-
-
-TaskFilters = Annotated[Filters, Depends(task_filters)]
 
 
 def _cursor_secret(settings: SettingsDep) -> bytes:
@@ -114,32 +47,29 @@ def _cursor_secret(settings: SettingsDep) -> bytes:
     "",
     response_model=list[TaskPublic],
     responses={422: {"description": "A bad parameter, or a cursor made for another listing"}},
+    openapi_extra=query_parameters(ListParams),
 )
 async def list_tasks(
     request: Request,
+    params: Annotated[ListParams, Depends(from_query(ListParams))],
     db: Db,
     user: CurrentUser,
-    filters: TaskFilters,
-    secret: Annotated[bytes, Depends(_cursor_secret)],
-    sort: SortName = DEFAULT_SORT,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
-    cursor: Annotated[str | None, Query(max_length=cursors.MAX_CURSOR_CHARS)] = None,
+    settings: SettingsDep,
 ) -> Response:
     """The caller's tasks that match every filter, one page at a time. `X-Total-Count` counts all
     that match; a `Link: <...>; rel="next"` header leads to the next page while more remain."""
-    if offset is not None and cursor is not None:
+    if params.offset is not None and params.cursor is not None:
         raise Unprocessable("Give either offset or cursor, not both")
     try:
         tasks, total, next_cursor = await service.list_page(
             db,
             user=user,
-            filters=filters,
-            sort=sort,
-            limit=limit,
-            offset=offset or 0,
-            cursor=cursor,
-            secret=secret,
+            filters=params.filters(),
+            sort=params.sort,
+            limit=params.limit,
+            offset=params.offset or 0,
+            cursor=params.cursor,
+            secret=_cursor_secret(settings),
         )
     except cursors.InvalidCursor:
         raise Unprocessable(
@@ -186,23 +116,31 @@ async def parse_quick_add(body: QuickAddRequest, user: CurrentUser) -> QuickAddP
     )
 
 
-@router.patch("", response_model=BulkUpdated)
-async def update_tasks(body: BulkChange, filters: TaskFilters, db: Db, user: CurrentUser) -> BulkUpdated:
+@router.patch("", response_model=BulkUpdated, openapi_extra=query_parameters(FilterParams))
+async def update_tasks(
+    body: BulkChange,
+    params: Annotated[FilterParams, Depends(from_query(FilterParams))],
+    db: Db,
+    user: CurrentUser,
+) -> BulkUpdated:
     """Change every task that matches the filters (all of the caller's tasks without any), in one
     transaction."""
+    filters = params.filters()
     return BulkUpdated(updated=await bulk.update_matching(db, user=user, filters=filters, change=body))
 
 
-@router.delete("", response_model=BulkDeleted, responses={422: {"description": "No filter and no all=true"}})
+@router.delete(
+    "",
+    response_model=BulkDeleted,
+    responses={422: {"description": "No filter and no all=true"}},
+    openapi_extra=query_parameters(DeleteParams),
+)
 async def delete_tasks(
-    filters: TaskFilters,
-    db: Db,
-    user: CurrentUser,
-    all: Annotated[bool, Query(description="Required to delete every task (no filter)")] = False,
+    params: Annotated[DeleteParams, Depends(from_query(DeleteParams))], db: Db, user: CurrentUser
 ) -> BulkDeleted:
     """Delete every task that matches the filters, in one transaction."""
-    everything = Filters(**{**filters.__dict__, "everything": all})
-    return BulkDeleted(deleted=await bulk.delete_matching(db, user=user, filters=everything))
+    filters = params.filters(everything=params.all)
+    return BulkDeleted(deleted=await bulk.delete_matching(db, user=user, filters=filters))
 
 
 @router.get("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)

@@ -26,6 +26,7 @@ THIS_TASK = (Task.id == bindparam("task_id"), Task.user_id == bindparam("owner")
 # What a write may set, besides the timestamps and version it always sets.
 STORED = ("title", "description", "completed", "completed_at", "due_date", "due_time", "due_key", "priority")
 
+PLAIN_COLUMNS = tuple(column for column in COLUMNS if column.key != "tags")
 NEW_TASK = {"description": None, "completed": False, "due_date": None, "due_time": None, "priority": "none"}
 GET = select(*COLUMNS).where(*THIS_TASK)
 STATE = select(Task.completed, Task.completed_at, Task.due_date, Task.due_time).where(*THIS_TASK)
@@ -38,7 +39,7 @@ CREATE = (
         created_at=bindparam("now"),
         updated_at=bindparam("now"),
     )
-    .returning(Task.id)
+    .returning(*PLAIN_COLUMNS)
 )
 TOGGLE = (
     update(Task)
@@ -121,10 +122,14 @@ async def create(
     try:
         async with db.transaction():
             version = await next_change(db, user_id=user.id)
-            task_id = await db.scalar(CREATE, {**params, "owner": user.id, "version": version, "now": now})
+            row = await db.first(CREATE, {**params, "owner": user.id, "version": version, "now": now})
+            assert row is not None
+            task = public((*row[:8], None, *row[8:]))  # the columns without tags, which follow
             if tag_names:
-                await tags.set_for_task(db, user_id=user.id, task_id=task_id, names=tag_names)
-            return await get(db, user_id=user.id, task_id=task_id)
+                task["tags"] = await tags.set_for_task(
+                    db, user_id=user.id, task_id=task["id"], names=tag_names
+                )
+            return task
     except ForeignKeyViolation:
         # The account was deleted after this request was authenticated: its token is dead now.
         raise Unauthorized(INVALID_TOKEN) from None

@@ -68,7 +68,8 @@ def clean(value: str) -> str:
         raise _invalid(name, "must not contain control characters or line breaks")
     if "," in name:
         raise _invalid(name, "must not contain commas")
-    return name
+    # One spelling per text: a precomposed and a decomposed "café" are the same tag.
+    return unicodedata.normalize("NFC", name)
 
 
 def key(name: str) -> str:
