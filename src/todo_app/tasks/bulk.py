@@ -133,4 +133,6 @@ async def delete_matching(db: Connection, *, user: UserPublic, filters: Filters)
     if not filters.narrows() and not filters.everything:
         raise Unprocessable(NEEDS_A_FILTER)
     shape = listing.shape_of(filters, db.backend)
-    return await db.execute(_delete(shape), _params(db, user, filters))
+    async with db.transaction():
+        await next_change(db, user_id=user.id)  # the owner's row before the tasks' (see delete_one)
+        return await db.execute(_delete(shape), _params(db, user, filters))

@@ -1,6 +1,7 @@
 """Numbering of an owner's task writes. Each write transaction first takes the owner's next change
 number: that locks the owner's row, so one owner's writes apply one at a time and their numbers
-follow commit order; the tasks a write touches carry the number as their `version`."""
+follow commit order; the tasks a write touches carry the number as their `version`. A create
+carries the current number without moving it on (see tasks/service.py CREATE)."""
 
 from sqlalchemy import bindparam, update
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Update, bindparam, case, delete, insert, not_, select, update
+from sqlalchemy import Update, bindparam, case, delete, func, insert, not_, select, update
 
 from todo_app.db import Connection, ForeignKeyViolation
 from todo_app.db.types import MAX_ID
@@ -18,7 +18,7 @@ from todo_app.tasks import listing, priority
 from todo_app.tasks.changes import next_change
 from todo_app.tasks.listing import COLUMNS, FIELDS, Filters
 from todo_app.tasks.models import Task
-from todo_app.users.models import UserPublic
+from todo_app.users.models import User, UserPublic
 from todo_app.zones import local_now
 
 TASK_NOT_FOUND = "Task not found"
@@ -35,7 +35,11 @@ CREATE = (
     .values(
         user_id=bindparam("owner"),
         **{field: bindparam(f"new_{field}") for field in STORED},
-        version=bindparam("version"),
+        # The owner's current change number, not a new one: a task that did not exist when a walk
+        # by cursor began cannot be returned twice by it, so a create needs no lock or transaction.
+        version=func.coalesce(
+            select(User.change_seq).where(User.id == bindparam("owner")).scalar_subquery(), 0
+        ),
         created_at=bindparam("now"),
         updated_at=bindparam("now"),
     )
@@ -120,9 +124,13 @@ async def create(
     values = _stored({**fields, "completed_at": now if fields["completed"] else None})
     params = {f"new_{name}": values.get(name) for name in STORED}
     try:
+        if not tag_names:  # one statement
+            row = await db.first(CREATE, {**params, "owner": user.id, "now": now})
+            assert row is not None
+            return public((*row[:8], None, *row[8:]))
         async with db.transaction():
-            version = await next_change(db, user_id=user.id)
-            row = await db.first(CREATE, {**params, "owner": user.id, "version": version, "now": now})
+            await next_change(db, user_id=user.id)  # holds the owner's row: tags are named once
+            row = await db.first(CREATE, {**params, "owner": user.id, "now": now})
             assert row is not None
             task = public((*row[:8], None, *row[8:]))  # the columns without tags, which follow
             if tag_names:
@@ -190,8 +198,13 @@ async def toggle(db: Connection, *, user_id: int, task_id: int) -> dict[str, Any
 
 async def delete_one(db: Connection, *, user_id: int, task_id: int) -> None:
     _check_id(task_id)
-    if await db.first(DELETE, {"task_id": task_id, "owner": user_id}) is None:
-        raise NotFound(TASK_NOT_FOUND)
+    async with db.transaction():
+        # The owner's row first, as every write of an existing task takes it: the counter trigger
+        # takes it after the task's row, and two writes taking the two locks in opposite orders
+        # would deadlock.
+        await next_change(db, user_id=user_id)
+        if await db.first(DELETE, {"task_id": task_id, "owner": user_id}) is None:
+            raise NotFound(TASK_NOT_FOUND)
 
 
 async def list_page(
