@@ -2,11 +2,16 @@
 
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx2
 from playwright.sync_api import APIResponse, Locator, Page, Route, expect
 
 PASSWORD = "correct horse battery"
+EDIT_HINT = "Double-click (or press Enter) to edit"  # the title of each task's title
 _people = itertools.count(1)
 
 
@@ -68,6 +73,13 @@ class TasksPage:
         self.list = page.get_by_role("list", name="Tasks")
         self.alert = page.get_by_role("alert")
         self.counter = page.get_by_text(re.compile(r"^\d+ items? left$"))
+        self.chips = page.get_by_role("list", name="Quick add preview").get_by_role("listitem")
+        self.search = page.get_by_label("Search tasks")
+        self.sort = page.get_by_label("Sort by")
+        self.views = page.get_by_role("navigation", name="Views")
+        self.tags_bar = page.get_by_role("navigation", name="Tags")
+        self.time_zone = page.get_by_label("Time zone")
+        self.empty = page.get_by_role("status").filter(has_text=re.compile(r"^(No|Nothing) "))
 
     def expect_loaded(self, email: str | None = None) -> "TasksPage":
         expect(self.new_task).to_be_visible()
@@ -80,6 +92,12 @@ class TasksPage:
             self.new_task.fill(title)
             self.new_task.press("Enter")
             expect(self.toggle_box(title.strip())).to_be_enabled()  # saved, not just shown
+
+    def quick_add(self, text: str, title: str) -> None:
+        """Types quick-add text and presses Enter; waits until the task it makes, `title`, is saved."""
+        self.new_task.fill(text)
+        self.new_task.press("Enter")
+        expect(self.toggle_box(title)).to_be_enabled()
 
     def item(self, title: str) -> Locator:
         return self.list.get_by_role("listitem").filter(has=self.toggle_box(title))
@@ -104,13 +122,38 @@ class TasksPage:
         editor.press("Enter")
 
     def describe(self, title: str, text: str) -> None:
+        details = self.open_details(title)
+        details.description.fill(text)
+        details.save()
+
+    def open_details(self, title: str) -> "DetailsEditor":
         self.item(title).hover()
-        self.page.get_by_role("button", name=f"Edit description of {title}", exact=True).click()
-        self.page.get_by_role("textbox", name="Description", exact=True).fill(text)
-        self.page.get_by_role("button", name="Save description").click()
+        self.details_button(title).click()
+        return DetailsEditor(self.page, title)
+
+    def open_details_form(self, title: str) -> "DetailsEditor":
+        """The details editor already opened (by keyboard, say)."""
+        return DetailsEditor(self.page, title)
+
+    def details_button(self, title: str) -> Locator:
+        return self.page.get_by_role("button", name=f"Edit details of {title}", exact=True)
 
     def show(self, name: str) -> None:
         self.page.get_by_role("link", name=name, exact=True).click()
+
+    def sort_by(self, label: str) -> None:
+        self.sort.select_option(label=label)
+
+    def tag_in_bar(self, name: str) -> Locator:
+        """The tag bar's button for this tag (its name, then its count of open tasks)."""
+        return self.tags_bar.get_by_role("button", name=re.compile(rf"^#{re.escape(name)} \d+$"))
+
+    def tag_on(self, title: str, name: str) -> Locator:
+        return self.item(title).get_by_role("button", name=f"#{name}", exact=True)
+
+    def expect_order(self, *titles: str) -> None:
+        """Exactly these tasks, in this order."""
+        expect(self.list.get_by_title(EDIT_HINT)).to_have_text(list(titles))
 
     def expect_titles(self, *titles: str) -> None:
         expect(self.list.get_by_role("listitem")).to_have_count(len(titles))
@@ -136,6 +179,27 @@ class TasksPage:
     def sign_out(self) -> None:
         self.page.get_by_role("button", name="Sign out").click()
         expect(self.page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+class DetailsEditor:
+    """The inline editor of one task's description, due date and time, priority and tags."""
+
+    def __init__(self, page: Page, title: str) -> None:
+        self.form = page.get_by_role("form", name=f"Details of {title}")
+        self.description = self.form.get_by_label("Description")
+        self.due_date = self.form.get_by_label("Due date")
+        self.due_time = self.form.get_by_label("Due time")
+        self.priority = self.form.get_by_label("Priority")
+        self.tags = self.form.get_by_label("Tags")
+        expect(self.form).to_be_visible()
+
+    def save(self) -> None:
+        self.form.get_by_role("button", name="Save").click()
+        expect(self.form).to_be_hidden()
+
+    def cancel(self) -> None:
+        self.form.get_by_role("button", name="Cancel").click()
+        expect(self.form).to_be_hidden()
 
 
 def signed_up(page: Page, email: str | None = None) -> tuple[TasksPage, str]:
@@ -251,7 +315,58 @@ class LateAnswers:
 
 def rename_elsewhere(page: Page, base_url: str, title: str, new_title: str) -> None:
     """The same person renames a task on another device, through the public API."""
-    token = page.evaluate("localStorage.getItem('todo.token')")
-    with httpx2.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as api:
+    with api_as(page, base_url) as api:
         (task,) = [t for t in api.get("/tasks", params={"limit": 100}).json() if t["title"] == title]
         assert api.patch(f"/tasks/{task['id']}", json={"title": new_title}).status_code == 200
+
+
+def signed_up_at_midday(page: Page, base_url: str) -> tuple[TasksPage, str]:
+    """Signed up, with the profile's time zone one where it is about noon (see midday_zone)."""
+    tasks, _ = signed_up(page)
+    zone = midday_zone()
+    set_zone(page, base_url, zone)
+    page.reload()
+    tasks = TasksPage(page).expect_loaded()
+    expect(tasks.time_zone).to_have_value(zone)
+    return tasks, zone
+
+
+def midday_zone() -> str:
+    """A fixed-offset zone where it is now about noon: a test that judges "today" there cannot see
+    the day change under it."""
+    offset = 12 - datetime.now(UTC).hour  # -11 .. 12
+    if offset == 0:
+        return "UTC"
+    return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"  # POSIX signs: Etc/GMT-3 is UTC+3
+
+
+def today_in(zone: str) -> date:
+    return datetime.now(ZoneInfo(zone)).date()
+
+
+def days(n: int, zone: str) -> str:
+    """The date n days from today in `zone`, as the API writes it."""
+    return (today_in(zone) + timedelta(days=n)).isoformat()
+
+
+@contextmanager
+def api_as(page: Page, base_url: str) -> Iterator[httpx2.Client]:
+    """The public API, signed in as the person using this page: to set up what a test needs."""
+    token = page.evaluate("localStorage.getItem('todo.token')")
+    with httpx2.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as api:
+        yield api
+
+
+def make_tasks(page: Page, base_url: str, *tasks: dict) -> None:
+    """Creates tasks (title plus any fields) through the API, oldest first, and reloads the page."""
+    with api_as(page, base_url) as api:
+        for task in tasks:
+            r = api.post("/tasks", json=task)
+            assert r.status_code == 201, r.text
+    page.reload()
+
+
+def set_zone(page: Page, base_url: str, zone: str) -> None:
+    with api_as(page, base_url) as api:
+        r = api.patch("/auth/me", json={"timezone": zone})
+        assert r.status_code == 200, r.text

@@ -40,7 +40,7 @@ def test_a_reload_of_the_servers_truth_updates_items_in_place(page):
         else:
             route.fallback()
 
-    page.route("**/tasks/*", refuse_changes)
+    page.route("**/tasks?**", refuse_changes)  # the bulk change: PATCH /tasks?completed=false
     page.get_by_label("Mark all as complete").check()  # shown at once, refused, then reloaded
     expect(tasks.alert).to_contain_text("Could not update every task")
     for title in ("One", "Two", "Three"):

@@ -3,16 +3,13 @@
 import { EXPIRED, SessionExpired, request, session } from "./api.js";
 import { AuthView } from "./auth.js";
 import { replaceChildren } from "./dom.js";
+import { parseHash } from "./task-query.js";
 import { TaskPage } from "./tasks.js";
+import { adoptBrowserZone } from "./zone-setting.js";
 
 const root = document.getElementById("app");
 let page = null;
 let auth = null; // the sign-in / sign-up form while it is shown
-
-function filterFromHash() {
-  const route = location.hash.replace(/^#\/?/, "");
-  return route === "active" || route === "completed" ? route : "all";
-}
 
 function showSignedOut(notice) {
   page = null;
@@ -21,26 +18,29 @@ function showSignedOut(notice) {
     auth.show(mode, notice); // in place: what is in Email stays
     return;
   }
-  const onSignedIn = () => {
+  const onSignedIn = ({ signedUp }) => {
     if (location.hash === "#/signup") history.replaceState(null, "", "#/");
-    showSignedIn();
+    showSignedIn({ signedUp });
   };
   auth = new AuthView({ mode, notice, onSignedIn });
   replaceChildren(root, auth.element);
   auth.email.focus();
 }
 
-async function showSignedIn() {
+// signedUp: the account is brand new, so its time zone is still the default one.
+async function showSignedIn({ signedUp = false } = {}) {
   let me;
   try {
     ({ data: me } = await request("GET", "/auth/me"));
+    if (signedUp) me = await adoptBrowserZone(me);
   } catch (error) {
     showSignedOut(error instanceof SessionExpired ? EXPIRED : error.message);
     return;
   }
   page = new TaskPage({
     email: me.email,
-    filter: filterFromHash(),
+    zone: me.timezone ?? "UTC",
+    query: parseHash(location.hash),
     onSignedOut: (notice) => showSignedOut(notice),
   });
   auth = null;
@@ -51,7 +51,7 @@ async function showSignedIn() {
 }
 
 window.addEventListener("hashchange", () => {
-  if (page) page.setFilter(filterFromHash());
+  if (page) page.setRoute(parseHash(location.hash));
   else showSignedOut();
 });
 

@@ -86,11 +86,12 @@ export class AuthView {
     this.button.setAttribute("aria-busy", "true");
     this.alert.textContent = "";
     const [email, password] = [this.email.value, this.password.value];
+    const signedUp = this.mode === "signup";
     try {
-      if (this.mode === "signup") await request("POST", "/auth/signup", { body: { email, password }, auth: false });
+      if (signedUp) await request("POST", "/auth/signup", { body: { email, password }, auth: false });
       const { data } = await request("POST", "/auth/login", { body: { email, password }, auth: false });
       session.save(data.access_token);
-      this.onSignedIn();
+      this.onSignedIn({ signedUp });
     } catch (error) {
       this.alert.textContent = error instanceof ApiError ? error.message : "Something went wrong — please try again";
       this.password.focus();

@@ -1,7 +1,9 @@
 // One task as a list item, built once and then updated in place: view mode, or an editor for its title
-// or its description. Its handlers act on the task it shows now: the list hands it one on every render.
+// or its details. Its handlers act on the task it shows now: the list hands it one on every render.
 
 import { h, setChildren } from "./dom.js";
+import { detailsEditor } from "./task-details.js";
+import { TaskMeta, setText } from "./task-meta.js";
 
 export class TaskItem {
   constructor(actions) {
@@ -17,24 +19,29 @@ export class TaskItem {
         if (e.key === "Enter" || e.key === "F2") actions.startEdit(this.task, "title");
       },
     });
+    this.meta = new TaskMeta({ onTag: (tag) => actions.showTag(tag) });
     this.description = h("p", { class: "description" });
     this.text = h("div", { class: "text" });
     const button = (cls, text, onClick) => h("button", { type: "button", class: cls, onClick }, text);
-    this.describe = button("describe", "✎", () => actions.startEdit(this.task, "description"));
+    this.details = button("details", "✎", () => actions.startEdit(this.task, "details"));
     this.destroy = button("destroy", "×", () => actions.remove(this.task));
-    this.view = h("div", { class: "view" }, this.toggle, this.text, this.describe, this.destroy);
+    this.view = h("div", { class: "view" }, this.toggle, this.text, this.details, this.destroy);
     this.element = h("li");
   }
 
-  // `editing` is { field } while this task's title or description is being edited, else null.
-  update(task, editing) {
+  // `editing` is { field } while this task's title or details are being edited, else null; `clock`
+  // is the day and time now in the person's zone.
+  update(task, editing, clock) {
     this.task = task;
     const field = editing?.field ?? null;
     if ((this.editor?.field ?? null) !== field) this.editor = field && this.openEditor(field);
     const pending = Boolean(task.pending);
     const li = this.element;
     li.dataset.id = String(task.id);
-    li.className = ["task", task.completed && "completed", pending && "pending", field && "editing"].filter(Boolean).join(" ");
+    const hasMeta = this.meta.update(task, clock);
+    const overdue = !pending && this.meta.late;
+    const classes = ["task", task.completed && "completed", pending && "pending", field && "editing", overdue && "overdue"];
+    li.className = classes.filter(Boolean).join(" ");
     this.toggle.checked = task.completed;
     this.toggle.disabled = pending;
     this.toggle.setAttribute("aria-label", `Toggle ${task.title}`);
@@ -42,26 +49,30 @@ export class TaskItem {
     if (pending) this.title.removeAttribute("tabindex");
     else this.title.tabIndex = 0;
     setText(this.description, task.description ?? "");
-    setChildren(this.text, this.title, task.description && this.description);
+    setChildren(this.text, this.title, hasMeta && this.meta.element, task.description && this.description);
     for (const [control, label] of [
-      [this.describe, `Edit description of ${task.title}`],
+      [this.details, `Edit details of ${task.title}`],
       [this.destroy, `Delete ${task.title}`],
     ]) {
       control.disabled = pending;
       control.setAttribute("aria-label", label);
     }
-    this.describe.setAttribute("aria-expanded", String(field === "description"));
+    this.details.setAttribute("aria-expanded", String(field === "details"));
     if (field === "title") this.editor.input.setAttribute("aria-label", `Edit ${task.title}`);
     setChildren(li, field === "title" ? this.editor.element : [this.view, this.editor?.element]);
   }
 
-  // control: "toggle", "title", "describe", "destroy", or "editor" (the open one's field).
+  // control: "toggle", "title", "details", "destroy", or "editor" (the open one's field).
   focus(control) {
     (control === "editor" ? this.editor?.input : this[control])?.focus();
   }
 
   openEditor(field) {
-    return field === "title" ? this.titleEditor() : this.descriptionEditor();
+    if (field === "title") return this.titleEditor();
+    return detailsEditor(this.task, {
+      onSave: (changes) => this.actions.commitDetails(this.task, changes),
+      onCancel: () => this.actions.cancelEdit(this.task, "details"),
+    });
   }
 
   titleEditor() {
@@ -79,42 +90,4 @@ export class TaskItem {
     });
     return { field: "title", element: input, input };
   }
-
-  descriptionEditor() {
-    const { actions } = this;
-    const id = `description-${this.task.id}`;
-    const area = h("textarea", {
-      id,
-      rows: 3,
-      maxlength: 1000,
-      onKeydown: (e) => {
-        if (e.key === "Escape") actions.cancelEdit(this.task, "description");
-        else if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) form.requestSubmit();
-      },
-    });
-    area.value = this.task.description ?? "";
-    const form = h(
-      "form",
-      {
-        class: "describe-form",
-        onSubmit: (e) => {
-          e.preventDefault();
-          actions.commitDescription(this.task, area.value);
-        },
-      },
-      h("label", { for: id }, "Description"),
-      area,
-      h(
-        "div",
-        { class: "row" },
-        h("button", { type: "submit", class: "primary" }, "Save description"),
-        h("button", { type: "button", onClick: () => actions.cancelEdit(this.task, "description") }, "Cancel"),
-      ),
-    );
-    return { field: "description", element: form, input: area };
-  }
-}
-
-function setText(element, text) {
-  if (element.textContent !== text) element.textContent = text;
 }

@@ -2,142 +2,148 @@
 // and is rolled back if the API refuses it; a load never overwrites a change still on its way.
 // The page listens: onChange() after every change of state, onRekey(from, to) when a task shown
 // under a temporary id gets the server's, onError(error, prefix) on a failure, onError(null) when
-// an action starts (the last failure no longer applies).
+// an action starts (the last failure no longer applies), onSettled() when every change is answered.
 
 import { request, total } from "./api.js";
 import { deleteAllCompleted, setAllCompleted } from "./bulk.js";
+import { listPath, matches, sameQuery } from "./task-query.js";
+import { WriteQueue } from "./write-queue.js";
 
 const PAGE_SIZE = 50;
-const QUERY = { all: "", active: "&completed=false", completed: "&completed=true" };
+const BLANK = { description: null, completed: false, completed_at: null, due_date: null, due_time: null, priority: "none", tags: [] };
+
+// The next page's address from `Link: <...>; rel="next"`, as a path on this origin.
+function nextPage(headers) {
+  const link = /<([^>]*)>\s*;\s*rel="?next"?/.exec(headers.get("Link") ?? "");
+  if (!link) return null;
+  const url = new URL(link[1], location.href);
+  return url.pathname + url.search;
+}
 
 export class TaskStore {
-  constructor({ filter, onChange, onRekey, onError }) {
-    Object.assign(this, { filter, onChange, onRekey, onError });
-    Object.assign(this, { items: [], active: 0, completed: 0 });
+  // query: see task-query.js; clock(): the day and time now in the person's zone (dates.js).
+  constructor({ query, clock, onChange, onRekey, onError, onSettled }) {
+    Object.assign(this, { query, clock, onChange, onRekey, onError, onSettled });
+    Object.assign(this, { items: [], next: null, loading: true, active: 0, completed: 0 });
     this.loads = 0;
     this.temporary = 0;
-    this.writes = { started: 0, pending: 0, reloadWhenIdle: false, running: new Set(), lastBulk: Promise.resolve() };
+    this.reloadWhenIdle = false;
+    this.writes = new WriteQueue({ onBusy: () => this.onChange(), onIdle: () => this.idle() });
   }
 
   // Changes are on their way to the server.
   get saving() {
-    return this.writes.pending > 0;
-  }
-
-  // How many tasks the current filter matches, from the two counters the API keeps exact.
-  get total() {
-    if (this.filter === "active") return this.active;
-    if (this.filter === "completed") return this.completed;
-    return this.active + this.completed;
+    return this.writes.busy;
   }
 
   find(id) {
     return this.items.find((t) => t.id === id);
   }
 
+  matches(task) {
+    return matches(task, this.query, this.clock());
+  }
+
+  idle() {
+    if (this.reloadWhenIdle) {
+      this.reloadWhenIdle = false;
+      this.load();
+    }
+    this.onChange(); // saved
+    this.onSettled();
+  }
+
   async load() {
-    const ticket = ++this.loads; // a later load (another filter) wins over this one
-    if (this.writes.pending > 0) {
+    const ticket = ++this.loads; // a later load (another query) wins over this one
+    if (this.writes.busy) {
       // The server may answer before it has applied a change on its way: load once they are all in.
-      this.writes.reloadWhenIdle = true;
+      this.reloadWhenIdle = true;
       return;
     }
-    const writes = this.writes.started;
+    const started = this.writes.started;
+    this.loading = true;
     try {
       const [page, active, completed] = await Promise.all([
-        request("GET", `/tasks?limit=${PAGE_SIZE}${QUERY[this.filter]}`),
+        request("GET", listPath(this.query, this.clock(), PAGE_SIZE)),
         request("GET", "/tasks?limit=1&completed=false"),
         request("GET", "/tasks?limit=1&completed=true"),
       ]);
       if (ticket !== this.loads) return;
-      if (writes !== this.writes.started) {
+      if (started !== this.writes.started) {
         // A change went out while this was loading: this answer may predate it. Ask again later.
-        this.writes.reloadWhenIdle = true;
-        if (this.writes.pending === 0) this.load();
+        if (this.writes.busy) this.reloadWhenIdle = true;
+        else this.load();
         return;
       }
-      this.items = page.data;
+      Object.assign(this, { items: page.data, next: nextPage(page.headers) });
       this.active = total(active.headers);
       this.completed = total(completed.headers);
-      this.onChange();
     } catch (error) {
-      this.onError(error, "Could not load your tasks");
+      if (ticket === this.loads) this.onError(error, "Could not load your tasks");
+    } finally {
+      if (ticket === this.loads) {
+        this.loading = false;
+        this.onChange();
+      }
     }
   }
 
-  setFilter(filter) {
-    if (filter === this.filter) return;
-    Object.assign(this, { filter, items: [] });
+  // What is already known to belong to the new query stays (in place) until the server's answer.
+  setQuery(query) {
+    const same = sameQuery(query, this.query);
+    this.query = query;
+    if (same) return;
+    Object.assign(this, { items: this.items.filter((t) => this.matches(t)), next: null, loading: true });
     this.onChange();
     this.load();
   }
 
   // Fetches the next page; returns the first task it adds to the list, if any.
   async loadMore() {
+    const ticket = this.loads;
+    if (!this.next) return null;
     try {
-      const offset = this.items.filter((t) => !t.pending).length;
-      const { data } = await request("GET", `/tasks?limit=${PAGE_SIZE}&offset=${offset}${QUERY[this.filter]}`);
+      const { data, headers } = await request("GET", this.next);
+      if (ticket !== this.loads) return null;
       const known = new Set(this.items.map((t) => t.id));
-      this.items.push(...data.filter((t) => !known.has(t.id)));
+      const fresh = data.filter((t) => !known.has(t.id));
+      this.items.push(...fresh);
+      this.next = nextPage(headers);
       this.onChange();
-      return data[0] ?? null;
+      return fresh[0] ?? null;
     } catch (error) {
       this.onError(error, "Could not load more tasks");
       return null;
     }
   }
 
-  // Every change to the server goes through here, so a reload never overwrites one in flight. A bulk
-  // change runs alone: after the changes made before it and before those made after it, so they
-  // reach the server in the order the person made them.
-  async write(work, { bulk = false } = {}) {
-    const writes = this.writes;
-    writes.started += 1;
-    if (++writes.pending === 1) this.onChange(); // saving
-    const turn = Promise.all(bulk ? [writes.lastBulk, ...writes.running] : [writes.lastBulk]);
-    const result = turn.then(work);
-    const settled = result.then(
-      () => {},
-      () => {},
-    );
-    writes.running.add(settled);
-    if (bulk) writes.lastBulk = settled;
-    try {
-      return await result;
-    } finally {
-      writes.running.delete(settled);
-      writes.pending -= 1;
-      if (writes.pending === 0) {
-        this.onChange(); // saved
-        if (writes.reloadWhenIdle) {
-          writes.reloadWhenIdle = false;
-          this.load();
-        }
-      }
-    }
-  }
-
-  async add(title) {
+  // Adds a task from quick-add text; `preview` (the server's parse of that text, if known) shows it
+  // meanwhile. Resolves to the saved task; a refusal rejects with the API's error.
+  async add(text, preview) {
     this.onError(null);
-    const temp = { id: `new-${++this.temporary}`, title, description: null, completed: false, pending: true };
-    if (this.filter !== "completed") this.items.unshift(temp);
+    const parsed = preview ? { ...preview, priority: preview.priority ?? "none" } : {};
+    const temp = { ...BLANK, ...parsed, id: `new-${++this.temporary}`, title: parsed.title || text, pending: true };
+    if (this.matches(temp)) this.items.unshift(temp);
     this.active += 1;
     this.onChange();
-    await this.write(async () => {
+    return this.writes.run(async () => {
       try {
-        const { data } = await request("POST", "/tasks", { body: { title } });
+        const { data } = await request("POST", "/tasks", { body: { text } });
         const at = this.items.indexOf(temp);
-        if (at >= 0) {
+        if (!this.matches(data)) {
+          if (at >= 0) this.items.splice(at, 1);
+        } else if (at >= 0) {
           this.items[at] = data;
           this.onRekey(temp.id, data.id); // the same list item, from now on the saved task's
-        }
+        } else this.items.unshift(data);
         this.onChange();
+        return data;
       } catch (error) {
         const at = this.items.indexOf(temp);
         if (at >= 0) this.items.splice(at, 1);
         this.active -= 1;
         this.onChange();
-        this.onError(error, "Could not add the task");
+        throw error;
       }
     });
   }
@@ -146,9 +152,10 @@ export class TaskStore {
     if (task.pending) return;
     this.onError(null);
     const index = this.items.indexOf(task);
-    const before = { title: task.title, description: task.description, completed: task.completed };
-    this.setLocal(task, changes, index);
-    await this.write(async () => {
+    const local = changes.due_date === null ? { ...changes, due_time: null } : changes; // as the server does
+    const before = Object.fromEntries(Object.keys(local).map((key) => [key, task[key]]));
+    this.setLocal(task, local, index);
+    await this.writes.run(async () => {
       try {
         const { data } = await request("PATCH", `/tasks/${task.id}`, { body: changes });
         Object.assign(task, data);
@@ -160,14 +167,14 @@ export class TaskStore {
     });
   }
 
-  // Apply values to a task shown (or hidden by the filter), keeping the counters right.
+  // Apply values to a task shown (or hidden by the query), keeping the counters right.
   setLocal(task, values, index) {
     if ("completed" in values && values.completed !== task.completed) {
       this.active += values.completed ? -1 : 1;
       this.completed += values.completed ? 1 : -1;
     }
     Object.assign(task, values);
-    const visible = this.filter === "all" || (this.filter === "active") === !task.completed;
+    const visible = this.matches(task);
     const at = this.items.indexOf(task);
     if (!visible && at >= 0) this.items.splice(at, 1);
     else if (visible && at < 0) this.items.splice(Math.min(Math.max(index, 0), this.items.length), 0, task);
@@ -181,7 +188,7 @@ export class TaskStore {
     this.items.splice(index, 1);
     this.adjustCounts(task, -1);
     this.onChange();
-    await this.write(async () => {
+    await this.writes.run(async () => {
       try {
         await request("DELETE", `/tasks/${task.id}`);
       } catch (error) {
@@ -216,19 +223,20 @@ export class TaskStore {
     await this.bulk(show, deleteAllCompleted, "Could not clear every completed task");
   }
 
-  // Bulk actions show at once and reach the server in turn (see write); a failure reloads the
-  // server's truth.
+  // Bulk actions show at once and reach the server in turn (see WriteQueue); then the server's truth
+  // is loaded either way: tasks not on the page changed too, and a refusal changed nothing.
   async bulk(show, send, failure) {
     this.onError(null);
     show();
     this.onChange();
-    await this.write(
+    await this.writes.run(
       async () => {
         try {
           await send();
         } catch (error) {
-          this.writes.reloadWhenIdle = true;
           this.onError(error, failure);
+        } finally {
+          this.reloadWhenIdle = true;
         }
       },
       { bulk: true },

@@ -1,27 +1,41 @@
-// The task page: TodoMVC behaviour on top of the JSON API, one page of tasks at a time. The store keeps
-// the tasks and talks to the API; this page shows them, one list item per task kept by id, and owns
-// focus and the one editor that may be open.
+// The task page: TodoMVC behaviour on top of the JSON API, one page of tasks at a time, found by view,
+// search, tag and sort (all in the URL hash). The store keeps the tasks and talks to the API; this
+// page shows them, one list item per task kept by id, and owns focus and the one editor that may be open.
 
-import { ApiError, EXPIRED, SessionExpired, request, session } from "./api.js";
+import { ApiError, EXPIRED, SessionExpired, request } from "./api.js";
+import { clockIn } from "./dates.js";
 import { h } from "./dom.js";
 import { KeyedList } from "./keyed-list.js";
+import { QuickAdd } from "./quick-add.js";
 import { TaskItem } from "./task-item.js";
+import { isDated, toHash } from "./task-query.js";
 import { TaskStore } from "./task-store.js";
+import { Toolbar } from "./toolbar.js";
+import { TopBar } from "./topbar.js";
 
-const FILTERS = [
-  ["all", "#/", "All"],
-  ["active", "#/active", "Active"],
-  ["completed", "#/completed", "Completed"],
-];
+const TICK_MS = 30_000; // how often "Overdue" and "today" are looked at again
+const EMPTY = {
+  all: "No tasks yet.",
+  active: "Nothing left to do.",
+  completed: "No completed tasks.",
+  today: "Nothing due today.",
+  upcoming: "Nothing due in the next 7 days.",
+  overdue: "Nothing overdue.",
+};
 
 export class TaskPage {
-  constructor({ email, filter, onSignedOut }) {
-    Object.assign(this, { email, onSignedOut, editing: null, focusAfter: null });
+  // zone: the profile's time zone; query: what the URL hash asks to see (task-query.js).
+  constructor({ email, zone, query, onSignedOut }) {
+    Object.assign(this, { email, zone, query, onSignedOut, editing: null, focusAfter: null });
+    this.clock = () => clockIn(this.zone);
+    this.now = this.clock();
     this.store = new TaskStore({
-      filter,
+      query,
+      clock: this.clock,
       onChange: () => this.render(),
       onRekey: (from, to) => this.taskItems.rekey(from, to),
       onError: (error, prefix) => this.fail(error, prefix),
+      onSettled: () => this.toolbar.refreshTags(),
     });
     // A handler may hold a task object a reload has since replaced: act on the task as it is now.
     const live = (action) => (task, ...args) => action(this.store.find(task.id) ?? task, ...args);
@@ -31,27 +45,24 @@ export class TaskPage {
       startEdit: live((task, field) => this.startEdit(task, field)),
       cancelEdit: live((task, field) => this.endEdit(task, field)),
       commitTitle: live((task, value, refocus) => this.commitTitle(task, value, refocus)),
-      commitDescription: live((task, value) => this.commitDescription(task, value)),
+      commitDetails: live((task, changes) => this.commitDetails(task, changes)),
+      showTag: (tag) => this.setQuery({ tag }, "push"),
     };
     this.build();
     this.taskItems = new KeyedList(this.list, {
       key: (task) => task.id,
       create: () => new TaskItem(actions),
-      update: (item, task) => item.update(task, this.editingOf(task)),
+      update: (item, task) => item.update(task, this.editingOf(task), this.now),
     });
+    this.toolbar.set(this.query);
     this.render();
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
   }
 
   build() {
     this.alert = h("p", { class: "alert", role: "alert" });
-    this.newTask = h("input", {
-      id: "new-task",
-      class: "new-task",
-      placeholder: "What needs to be done?",
-      autocomplete: "off",
-      maxlength: 200,
-      onKeydown: (e) => this.onNewTaskKey(e),
-    });
+    this.quickAdd = new QuickAdd({ zone: this.zone, onAdd: (text, preview) => this.add(text, preview), onError: (e) => this.fail(e) });
+    this.newTask = this.quickAdd.input;
     this.toggleAll = h("input", {
       id: "toggle-all",
       type: "checkbox",
@@ -59,36 +70,33 @@ export class TaskPage {
       onChange: () => this.store.markAll(this.toggleAll.checked),
     });
     this.list = h("ul", { class: "task-list", "aria-label": "Tasks" });
+    this.empty = h("p", { class: "empty", role: "status" });
     this.more = h("button", { type: "button", class: "more", hidden: true, onClick: () => this.loadMore() }, "Load more");
     this.count = h("span", { class: "count" });
-    this.filterLinks = FILTERS.map(([name, href, text]) => h("a", { href, dataset: { filter: name } }, text));
     this.clear = h("button", { type: "button", class: "clear", onClick: () => this.store.clearCompleted() }, "Clear completed");
-    this.footer = h(
-      "footer",
-      { class: "footer" },
-      this.count,
-      h("nav", { "aria-label": "Filter" }, h("ul", { class: "filters" }, this.filterLinks.map((a) => h("li", {}, a)))),
-      this.clear,
-    );
-    this.signOutButton = h("button", { type: "button", class: "signout", onClick: () => this.signOut() }, "Sign out");
+    this.toolbar = new Toolbar({ onQuery: (changes, how) => this.setQuery(changes, how), onError: (e) => this.fail(e) });
+    const topbar = new TopBar({
+      email: this.email,
+      zone: this.zone,
+      onZone: (zone) => this.changeZone(zone),
+      onSignedOut: () => this.onSignedOut(),
+    });
+    const markAllLabel = h("span", { class: "visually-hidden" }, "Mark all as complete");
+    this.footer = h("footer", { class: "footer" }, this.count, this.clear);
     this.element = h(
       "div",
       { class: "todo-page" },
-      h("header", { class: "topbar" }, h("span", { class: "who" }, "Signed in as ", h("strong", {}, this.email)), this.signOutButton),
+      topbar.element,
+      h("h1", {}, "todos"),
+      this.toolbar.element,
       h(
         "section",
-        { class: "card todoapp" },
-        h("h1", {}, "todos"),
+        { class: "card todoapp", "aria-label": "Your tasks" },
         this.alert,
-        h(
-          "div",
-          { class: "new-row" },
-          this.toggleAll,
-          h("label", { for: "toggle-all", class: "toggle-all-label", title: "Mark all as complete" }, h("span", { class: "visually-hidden" }, "Mark all as complete")),
-          h("label", { for: "new-task", class: "visually-hidden" }, "New task"),
-          this.newTask,
-        ),
+        h("div", { class: "new-row" }, this.toggleAll, h("label", { for: "toggle-all", class: "toggle-all-label", title: "Mark all as complete" }, markAllLabel), this.quickAdd.element),
+        this.toolbar.activeTag,
         this.list,
+        this.empty,
         this.more,
         this.footer,
       ),
@@ -96,13 +104,23 @@ export class TaskPage {
   }
 
   load() {
+    this.toolbar.refreshTags();
     return this.store.load();
   }
 
-  setFilter(filter) {
-    if (filter === this.store.filter) return;
-    this.editing = null;
-    this.store.setFilter(filter);
+  // What the URL now asks for (a link followed, Back or Forward).
+  setRoute(query) {
+    this.query = query;
+    this.toolbar.set(this.query);
+    this.store.setQuery(query);
+  }
+
+  // A control on the page changes the query, and the URL with it: "push" makes a step Back undoes.
+  setQuery(changes, how) {
+    const query = { ...this.query, ...changes };
+    const hash = toHash(query);
+    if (hash !== location.hash) history[how === "push" ? "pushState" : "replaceState"](null, "", hash);
+    this.setRoute(query);
   }
 
   async loadMore() {
@@ -124,8 +142,9 @@ export class TaskPage {
     // way out then finds nothing to save.
     if (this.editing && !store.find(this.editing.id)) this.editing = null;
     const hadFocus = this.list.contains(document.activeElement);
+    this.now = this.clock();
     this.taskItems.render(store.items);
-    if (store.saving) this.list.setAttribute("aria-busy", "true");
+    if (store.saving || store.loading) this.list.setAttribute("aria-busy", "true");
     else this.list.removeAttribute("aria-busy");
     const n = store.active;
     this.count.replaceChildren(h("strong", {}, String(n)), ` ${n === 1 ? "item" : "items"} left`);
@@ -134,13 +153,10 @@ export class TaskPage {
     this.toggleAll.disabled = !any;
     this.toggleAll.checked = any && store.active === 0;
     this.clear.hidden = store.completed === 0;
-    this.more.hidden = store.items.length >= store.total;
-    for (const link of this.filterLinks) {
-      const current = link.dataset.filter === store.filter;
-      link.classList.toggle("selected", current);
-      if (current) link.setAttribute("aria-current", "page");
-      else link.removeAttribute("aria-current");
-    }
+    this.more.hidden = !store.next;
+    const empty = !store.loading && store.items.length === 0 && !store.next;
+    const text = this.query.q.trim() || this.query.tag ? "No tasks match." : EMPTY[this.query.view];
+    if (this.empty.textContent !== (empty ? text : "")) this.empty.textContent = empty ? text : "";
     const [id, control] = this.focusAfter ?? [];
     this.focusAfter = null;
     const item = id === undefined ? null : this.taskItems.get(id);
@@ -148,15 +164,25 @@ export class TaskPage {
     else if ((id !== undefined || hadFocus) && !this.element.contains(document.activeElement)) this.newTask.focus();
   }
 
+  // Every half minute: tasks due a moment ago say "Overdue"; after midnight, the dated views move on.
+  tick() {
+    if (!this.element.isConnected) return clearInterval(this.ticker);
+    if (this.clock().today !== this.now.today && isDated(this.query.view)) this.store.load();
+    else this.render();
+  }
+
   editingOf(task) {
     return this.editing && this.editing.id === task.id ? this.editing : null;
   }
 
-  onNewTaskKey(event) {
-    if (event.key !== "Enter" || event.isComposing) return;
-    const title = this.newTask.value.trim();
-    this.newTask.value = "";
-    if (title) this.store.add(title);
+  async add(text, preview) {
+    try {
+      const task = await this.store.add(text, preview);
+      if (!this.store.find(task.id)) this.quickAdd.say(`Added “${task.title}”, which this view does not show.`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 422) this.quickAdd.refused(text, error.message);
+      else this.fail(error, "Could not add the task");
+    }
   }
 
   // Deleting moves focus to the next task (or the one before, or the new-task field).
@@ -181,7 +207,7 @@ export class TaskPage {
   endEdit(task, field, refocus = true) {
     if (!this.editing || this.editing.id !== task.id || this.editing.field !== field) return false;
     this.editing = null;
-    if (refocus) this.focusAfter = [task.id, field === "title" ? "title" : "describe"];
+    if (refocus) this.focusAfter = [task.id, field];
     this.render();
     return true;
   }
@@ -193,21 +219,21 @@ export class TaskPage {
     else if (title !== task.title) this.store.update(task, { title }, "Could not rename the task");
   }
 
-  commitDescription(task, value) {
-    if (!this.endEdit(task, "description")) return;
-    const description = value.trim() ? value : null;
-    if (description !== task.description) this.store.update(task, { description }, "Could not save the description");
+  commitDetails(task, changes) {
+    if (!this.endEdit(task, "details")) return;
+    if (Object.keys(changes).length) this.store.update(task, changes, "Could not save the details");
   }
 
-  async signOut() {
-    this.signOutButton.disabled = true;
+  async changeZone(zone) {
+    this.fail(null);
     try {
-      await request("POST", "/auth/logout");
-    } catch {
-      // signed out locally either way
+      const { data } = await request("PATCH", "/auth/me", { body: { timezone: zone } });
+      this.zone = this.quickAdd.zone = data.timezone;
+      this.store.load(); // "today" and "overdue" have moved
+    } catch (error) {
+      this.fail(error, "Could not change the time zone");
+      throw error;
     }
-    session.clear();
-    this.onSignedOut();
   }
 
   // error null: an action has started, and the last failure no longer applies.

@@ -1,0 +1,73 @@
+// Calendar days and clock times in the person's profile time zone, computed with Intl alone. A due date
+// is a floating day ("YYYY-MM-DD"), so it is shown and compared as such, never turned into an instant.
+
+const ENGLISH = (navigator.languages ?? [navigator.language]).find((tag) => /^en\b/i.test(tag)) ?? "en";
+
+// The day and time it is now in `zone`: { today: "YYYY-MM-DD", time: "HH:MM:SS" }.
+export function clockIn(zone, at = new Date()) {
+  let format;
+  try {
+    format = partsFormat(zone);
+  } catch {
+    format = partsFormat("UTC"); // a zone this browser does not know: UTC rather than nothing
+  }
+  const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
+  return { today: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}:${parts.second}` };
+}
+
+function partsFormat(timeZone) {
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  });
+}
+
+const asDate = (day) => new Date(`${day}T00:00:00Z`);
+
+export function addDays(day, n) {
+  const date = asDate(day);
+  date.setUTCDate(date.getUTCDate() + n);
+  return date.toISOString().slice(0, 10);
+}
+
+// Open, and its day (or day and time) is before now: a date without a time is overdue the next day.
+export function isOverdue(task, clock) {
+  if (task.completed || !task.due_date) return false;
+  if (task.due_date !== clock.today) return task.due_date < clock.today;
+  return Boolean(task.due_time) && `${task.due_time}:00` < clock.time;
+}
+
+// "today", "tomorrow", "yesterday", a weekday within the coming week, else a short date.
+function dayName(day, clock) {
+  const { today } = clock;
+  if (day === today) return "today";
+  if (day === addDays(today, 1)) return "tomorrow";
+  if (day === addDays(today, -1)) return "yesterday";
+  const options = { timeZone: "UTC" };
+  if (day > today && day <= addDays(today, 6)) options.weekday = "long";
+  else Object.assign(options, { weekday: "short", day: "numeric", month: "short" });
+  if (options.weekday !== "long" && day.slice(0, 4) !== today.slice(0, 4)) options.year = "numeric";
+  return new Intl.DateTimeFormat(ENGLISH, options).format(asDate(day));
+}
+
+// "Due tomorrow at 09:30", "Due Fri, Jan 9", or "" without a date.
+export function dueText(dueDate, dueTime, clock) {
+  if (!dueDate) return "";
+  return `Due ${dayName(dueDate, clock)}${dueTime ? ` at ${dueTime}` : ""}`;
+}
+
+// Every IANA zone this browser knows, with `also` among them.
+export function zoneNames(...also) {
+  const known = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+  return [...new Set([...known, "UTC", ...also.filter(Boolean)])].sort();
+}
+
+export function browserZone() {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? null;
+}
