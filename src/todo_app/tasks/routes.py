@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic_core import to_json
 
-from todo_app.deps import CurrentUser, Db, SettingsDep
+from todo_app.deps import CurrentUser, Db
 from todo_app.errors import Unprocessable
 from todo_app.tasks import bulk, service, tagnames
 from todo_app.tasks import cursor as cursors
@@ -37,10 +37,13 @@ def _json(data: Any, status_code: int = 200, headers: dict[str, str] | None = No
     return Response(to_json(data), status_code=status_code, media_type="application/json", headers=headers)
 
 
-def _cursor_secret(settings: SettingsDep) -> bytes:
-    return hashlib.sha256(
-        b"todo-app listing cursor\0" + settings.jwt_secret.get_secret_value().encode()
-    ).digest()
+def _cursor_secret(request: Request) -> bytes:
+    """The key listing cursors are signed with, derived from JWT_SECRET (once per app)."""
+    state = request.app.state
+    if not hasattr(state, "cursor_secret"):
+        secret = state.settings.jwt_secret.get_secret_value().encode()
+        state.cursor_secret = hashlib.sha256(b"todo-app listing cursor\0" + secret).digest()
+    return state.cursor_secret
 
 
 @router.get(
@@ -54,7 +57,6 @@ async def list_tasks(
     params: Annotated[ListParams, Depends(from_query(ListParams))],
     db: Db,
     user: CurrentUser,
-    settings: SettingsDep,
 ) -> Response:
     """The caller's tasks that match every filter, one page at a time. `X-Total-Count` counts all
     that match; a `Link: <...>; rel="next"` header leads to the next page while more remain."""
@@ -69,7 +71,7 @@ async def list_tasks(
             limit=params.limit,
             offset=params.offset or 0,
             cursor=params.cursor,
-            secret=_cursor_secret(settings),
+            secret=_cursor_secret(request),
         )
     except cursors.InvalidCursor:
         raise Unprocessable(
