@@ -111,9 +111,15 @@ class Sort:
     def after(self) -> Any:
         """Rows strictly after the cursor's (key, id), as one row comparison an index can seek."""
         typed_key = bindparam("after_key", type_=self.key.type)
+        # The bound on the key alone repeats what the row comparison implies: SQLite seeks with it
+        # (it does not seek by a row comparison over an expression index); PostgreSQL by both.
         if self.ascending:
-            return tuple_(self.key, NEG_ID) > tuple_(typed_key, bindparam("after_neg_id"))
-        return tuple_(self.key, Task.id) < tuple_(typed_key, bindparam("after_id"))
+            return and_(
+                self.key >= typed_key, tuple_(self.key, NEG_ID) > tuple_(typed_key, bindparam("after_neg_id"))
+            )
+        return and_(
+            self.key <= typed_key, tuple_(self.key, Task.id) < tuple_(typed_key, bindparam("after_id"))
+        )
 
 
 SORTS = {
@@ -279,7 +285,8 @@ def page(shape: Shape, sort_name: str, *, after: bool) -> Select[Any]:
     sort = SORTS[sort_name]
     clauses = where(shape)
     if after:
-        clauses += [sort.after(), Task.version <= bindparam("snapshot")]
+        # (version + 0: a term no index serves, so the planner seeks by the sort's index, not by version)
+        clauses += [sort.after(), Task.version + literal_column("0") <= bindparam("snapshot")]
     return (
         select(*COLUMNS, sort.key.label("sort_key"), total(shape).label("total"), SNAPSHOT.label("snapshot"))
         .where(*clauses)
