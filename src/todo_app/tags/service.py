@@ -15,6 +15,7 @@ from todo_app.errors import NotFound
 from todo_app.tags.schemas import TagPublic
 from todo_app.tasks import tagnames
 from todo_app.tasks.changes import next_change
+from todo_app.tasks.listing import RETAG, RETAG_ONE
 from todo_app.tasks.models import Tag, Task, TaskTag
 
 TAG_NOT_FOUND = "Tag not found"
@@ -93,6 +94,7 @@ async def set_for_task(db: Connection, *, user_id: int, task_id: int, names: lis
     named = await name_tags(db, user_id=user_id, names=names)
     for tag_id, _ in named:
         await db.all(LINK, {"task_id": task_id, "tag_id": tag_id})
+    await db.execute(RETAG_ONE, {"owner": user_id, "task_id": task_id})
     return tagnames.ordered([name for _, name in named])
 
 
@@ -135,6 +137,7 @@ async def rename(db: Connection, *, user_id: int, name: str, new_name: str) -> T
             await db.execute(MERGE_LINKS[db.backend], {"tag_id": tag_id, "target_id": target[0]})
             await db.execute(UNLINK_TAG, {"tag_id": tag_id})
             tag_id = target[0]
+        await db.execute(RETAG, {"owner": user_id, "version": version})
         row = await db.first(ONE_COUNT, {"owner": user_id, "tag_id": tag_id})
     assert row is not None
     return _public(row)
@@ -148,3 +151,4 @@ async def remove(db: Connection, *, user_id: int, name: str) -> None:
         tag_id, _ = await _find(db, user_id=user_id, name=name)
         await db.execute(TOUCH_TAGGED, {"owner": user_id, "tag_id": tag_id, "version": version, "now": now})
         await db.execute(UNLINK_TAG, {"tag_id": tag_id})
+        await db.execute(RETAG, {"owner": user_id, "version": version})

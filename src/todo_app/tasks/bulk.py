@@ -126,6 +126,8 @@ async def update_matching(db: Connection, *, user: UserPublic, filters: Filters,
             for name in change.remove_tags:
                 params = {"owner": user.id, "version": version, "key": tagnames.key(name)}
                 await db.execute(REMOVE_TAG, params)
+        if matched and (change.add_tags or change.remove_tags):
+            await db.execute(listing.RETAG, {"owner": user.id, "version": version})
     return matched
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     table,
     true,
     tuple_,
+    update,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -82,6 +83,9 @@ TAGS = (
     .where(TaskTag.task_id == Task.id)
     .scalar_subquery()
 )
+# Rewrites the stored tag names of the tasks a write stamped with its change number (or of one task).
+RETAG = update(Task).where(OWNER, Task.version == bindparam("version")).values(tag_names=TAGS)
+RETAG_ONE = update(Task).where(OWNER, Task.id == bindparam("task_id")).values(tag_names=TAGS)
 COLUMNS = (
     Task.id,
     Task.title,
@@ -91,7 +95,7 @@ COLUMNS = (
     Task.due_date,
     Task.due_time,
     Task.priority,
-    TAGS.label("tags"),
+    Task.tag_names.label("tags"),
     Task.created_at,
     Task.updated_at,
 )

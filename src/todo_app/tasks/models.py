@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    Text,
     Time,
     UniqueConstraint,
     func,
@@ -48,6 +49,9 @@ class Task(SQLModel, table=True):
     # compare this one string, so one index serves them all.
     due_key: str | None = Field(default=None, sa_column=Column(String(DUE_KEY_CHARS), nullable=True))
     priority: int = Field(default=0, sa_column=Column(SmallInteger(), nullable=False, server_default="0"))
+    # The names of the task's tags joined by U+001F, as task_tag says: rewritten by every write that
+    # changes them (tasks/listing.py RETAG), so a listing reads them without a query per task.
+    tag_names: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     # The owner's change number (app_user.change_seq) of the task's last write: a listing walked by
     # cursor leaves out tasks changed after its first page, so none is returned twice.
     version: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0"))
