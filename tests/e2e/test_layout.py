@@ -14,7 +14,9 @@ def shoot(page, name: str) -> None:
 
 
 def fill_a_few(tasks: TasksPage) -> None:
-    tasks.add("Buy oat milk", "Renew passport", "Book dentist appointment", "Water the plants")
+    tasks.add("Buy oat milk", "Renew passport")
+    tasks.quick_add("Book dentist appointment ^tomorrow@09:30 !high #Health", "Book dentist appointment")
+    tasks.quick_add("Water the plants #home", "Water the plants")
     tasks.describe("Renew passport", "Photos from the booth on Main St.")
     tasks.toggle("Buy oat milk")
     tasks.new_task.focus()
