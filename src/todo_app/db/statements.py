@@ -10,6 +10,7 @@ so e.g. UTCDateTime behaves exactly as under SQLAlchemy.
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.engine import Dialect
@@ -41,12 +42,20 @@ class Compiled:
         return out
 
     def row(self, raw: tuple[Any, ...]) -> tuple[Any, ...]:
-        if not self.results:  # textual SQL: no column types to apply
+        """The row with each column's result processor applied (NULL stays None)."""
+        if not self.converted:
             return tuple(raw)
-        return tuple(
-            process(value) if process is not None else value
-            for process, value in zip(self.results, raw, strict=True)
-        )
+        values = list(raw)
+        for index, process in self.converted:
+            if values[index] is not None:
+                values[index] = process(values[index])
+        return tuple(values)
+
+    @cached_property
+    def converted(self) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        """(column index, processor) of the columns that have one: most need none. (cached_property
+        writes the instance dict directly, so it works on a frozen dataclass.)"""
+        return tuple((i, p) for i, p in enumerate(self.results) if p is not None)
 
 
 def compile_statement(stmt: ClauseElement, dialect: Dialect) -> Compiled:
