@@ -238,3 +238,17 @@ async def test_walk_under_churn_never_repeats_and_never_skips_the_unchanged(clie
     unchanged = [i for i in before if i not in changed | deleted_seen | deleted_unseen]
     assert len(unchanged) >= 4
     assert [i for i in ids if i in unchanged] == unchanged
+
+
+@pytest.mark.parametrize("sort", SORTS)
+async def test_walk_through_a_tie_group_longer_than_a_page(client, sort):
+    """Five tasks with the same key under every sort but created/updated: pages of 2 begin inside
+    the group (SQLite asks for the rest of the group, then for later keys)."""
+    user = await make_user(client)
+    await make_task(client, user, title="z first", priority="urgent", due_date="2026-01-01")
+    for _ in range(5):
+        await make_task(client, user, title="same", priority="low")
+    await make_task(client, user, title="a last", priority="none", due_date="2026-12-31")
+    expected = await all_ids(client, user, sort=sort)
+    for limit in (1, 2, 3):
+        assert await walk(client, user, {"sort": sort, "limit": limit}) == expected

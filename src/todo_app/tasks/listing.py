@@ -112,18 +112,20 @@ class Sort:
             return (self.key.asc(), NEG_ID.asc())
         return (self.key.desc(), Task.id.desc())
 
-    def after(self) -> Any:
-        """Rows strictly after the cursor's (key, id), as one row comparison an index can seek."""
-        typed_key = bindparam("after_key", type_=self.key.type)
-        # The bound on the key alone repeats what the row comparison implies: SQLite seeks with it
-        # (it does not seek by a row comparison over an expression index); PostgreSQL by both.
+    def after(self, part: str) -> Any:
+        """Rows strictly after the cursor's (key, id). `part` "all": one row comparison, which
+        PostgreSQL seeks by. SQLite seeks only by the first column of a row comparison, so a large
+        group of equal keys (one priority, no due date) would be read from its start: it asks in
+        two parts, each one seek: "ties" (the cursor's key, later ids) then "beyond" (later keys)."""
+        key = bindparam("after_key", type_=self.key.type)
+        later_id = bindparam("after_neg_id") < NEG_ID if self.ascending else Task.id < bindparam("after_id")
+        if part == "ties":
+            return and_(self.key == key, later_id)
+        if part == "beyond":
+            return self.key > key if self.ascending else self.key < key
         if self.ascending:
-            return and_(
-                self.key >= typed_key, tuple_(self.key, NEG_ID) > tuple_(typed_key, bindparam("after_neg_id"))
-            )
-        return and_(
-            self.key <= typed_key, tuple_(self.key, Task.id) < tuple_(typed_key, bindparam("after_id"))
-        )
+            return tuple_(self.key, NEG_ID) > tuple_(key, bindparam("after_neg_id"))
+        return tuple_(self.key, Task.id) < tuple_(key, bindparam("after_id"))
 
 
 SORTS = {
@@ -283,18 +285,18 @@ SNAPSHOT = select(User.change_seq).where(User.id == bindparam("owner")).scalar_s
 
 
 @lru_cache(maxsize=512)
-def page(shape: Shape, sort_name: str, *, after: bool) -> Select[Any]:
+def page(shape: Shape, sort_name: str, *, after: str | None) -> Select[Any]:
     """One page: the task columns, the sort key, the total and the owner's change number. With
-    `after`, rows past a cursor that were not changed since the walk began."""
+    `after` (see Sort.after), rows past a cursor that were not changed since the walk began."""
     sort = SORTS[sort_name]
     clauses = where(shape)
-    if after:
+    if after is not None:
         # (version + 0: a term no index serves, so the planner seeks by the sort's index, not by version)
-        clauses += [sort.after(), Task.version + literal_column("0") <= bindparam("snapshot")]
+        clauses += [sort.after(after), Task.version + literal_column("0") <= bindparam("snapshot")]
     return (
         select(*COLUMNS, sort.key.label("sort_key"), total(shape).label("total"), SNAPSHOT.label("snapshot"))
         .where(*clauses)
-        .order_by(*sort.order())
+        .order_by(*(sort.order()[1:] if after == "ties" else sort.order()))  # ties: one key, by id
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )

@@ -236,7 +236,15 @@ async def list_page(
             after_neg_id=-position.task_id,
             snapshot=position.snapshot,
         )
-    rows = await db.all(listing.page(shape, sort, after=position is not None), params)
+    if position is None:
+        rows = await db.all(listing.page(shape, sort, after=None), params)
+    elif db.backend == "postgresql":
+        rows = await db.all(listing.page(shape, sort, after="all"), params)
+    else:  # SQLite: equal keys first, then later keys, each one index seek (see listing.Sort.after)
+        rows = await db.all(listing.page(shape, sort, after="ties"), params)
+        if len(rows) <= limit:
+            rest = {**params, "limit": limit + 1 - len(rows)}
+            rows += await db.all(listing.page(shape, sort, after="beyond"), rest)
     if not rows:
         return [], await db.scalar(listing.count(shape), params), None
     more = len(rows) > limit
