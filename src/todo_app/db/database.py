@@ -90,10 +90,12 @@ class Connection:
             raise DatabaseUnavailable(str(exc)) from exc
 
     async def all(
-        self, stmt: ClauseElement, params: Mapping[str, Any] | None = None
+        self, stmt: ClauseElement, params: Mapping[str, Any] | None = None, *, prepare: bool | None = None
     ) -> list[tuple[Any, ...]]:
+        """Rows of the statement. `prepare=False`: PostgreSQL plans it for these values every time
+        (a statement whose best plan depends on them must not settle on a generic plan)."""
         compiled = self._statements.get(stmt)
-        rows = await self._run(compiled, compiled.params(params or {}))
+        rows = await self._run(compiled, compiled.params(params or {}), prepare=prepare)
         assert isinstance(rows, list)
         return [compiled.row(row) for row in rows]
 
@@ -113,11 +115,16 @@ class Connection:
         return await self._run(compiled, compiled.params(params or {}), rowcount=True)  # type: ignore[return-value]
 
     async def _run(
-        self, compiled: Compiled, params: dict[str, Any], *, rowcount: bool = False
+        self,
+        compiled: Compiled,
+        params: dict[str, Any],
+        *,
+        rowcount: bool = False,
+        prepare: bool | None = None,
     ) -> list[tuple[Any, ...]] | int:
         try:
             if self._backend == "postgresql":
-                cursor = await self._driver.execute(compiled.sql, params)
+                cursor = await self._driver.execute(compiled.sql, params, prepare=prepare)
                 if rowcount:
                     return cursor.rowcount
                 return await cursor.fetchall() if cursor.description else []

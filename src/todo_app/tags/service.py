@@ -76,6 +76,21 @@ def _merge_links(dialect_insert: Any) -> Any:
 MERGE_LINKS = {"postgresql": _merge_links(pg_insert), "sqlite": _merge_links(sqlite_insert)}
 
 
+TAG_ID = select(Tag.id).where(Tag.user_id == bindparam("owner"), Tag.name_key == bindparam("key"))
+
+
+async def ids_of(db: Connection, *, user_id: int, keys: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The ids of the owner's tags with these keys, in order; None if one does not exist (then no
+    task can carry them all)."""
+    ids = []
+    for key in keys:
+        tag_id = await db.scalar(TAG_ID, {"owner": user_id, "key": key})
+        if tag_id is None:
+            return None
+        ids.append(tag_id)
+    return tuple(ids)
+
+
 async def name_tags(db: Connection, *, user_id: int, names: list[str]) -> list[tuple[int, str]]:
     """The owner's tags of these names, created where new: (id, name in the owner's spelling).
     Call inside the write's transaction."""

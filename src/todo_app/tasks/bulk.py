@@ -87,9 +87,13 @@ REMOVE_TAG = delete(TaskTag).where(
 )
 
 
-def _params(db: Connection, user: UserPublic, filters: Filters) -> dict[str, Any]:
+async def _params(db: Connection, user: UserPublic, filters: Filters) -> dict[str, Any] | None:
+    """Bind values for the filters; None when they name a tag the owner does not have."""
+    tag_ids = await tags.ids_of(db, user_id=user.id, keys=filters.tags)
+    if tag_ids is None:
+        return None
     now_key = listing.now_key(local_now(user.timezone))
-    return {"owner": user.id, **listing.filter_params(filters, db.backend, now_key=now_key)}
+    return {"owner": user.id, **listing.filter_params(filters, db.backend, now_key=now_key, tag_ids=tag_ids)}
 
 
 async def update_matching(db: Connection, *, user: UserPublic, filters: Filters, change: BulkChange) -> int:
@@ -102,8 +106,11 @@ async def update_matching(db: Connection, *, user: UserPublic, filters: Filters,
     now = datetime.now(UTC)
     async with db.transaction():
         version = await next_change(db, user_id=user.id)
+        matching = await _params(db, user, filters)
+        if matching is None:
+            return 0
         params = {
-            **_params(db, user, filters),
+            **matching,
             **{f"new_{name}": value for name, value in stored.items()},
             "version": version,
             "now": now,
@@ -137,4 +144,5 @@ async def delete_matching(db: Connection, *, user: UserPublic, filters: Filters)
     shape = listing.shape_of(filters, db.backend)
     async with db.transaction():
         await next_change(db, user_id=user.id)  # the owner's row before the tasks' (see delete_one)
-        return await db.execute(_delete(shape), _params(db, user, filters))
+        matching = await _params(db, user, filters)
+        return 0 if matching is None else await db.execute(_delete(shape), matching)

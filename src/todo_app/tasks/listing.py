@@ -16,6 +16,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     column,
+    exists,
     false,
     func,
     literal_column,
@@ -181,6 +182,26 @@ class Shape:
     overdue: bool | None
     ids: int
 
+    @property
+    def data_dependent(self) -> bool:
+        """How many rows match depends on the values (a tag, search words, the time): such a
+        statement is planned for its values each time, never from a cached generic plan."""
+        return bool(self.tags or self.fts or self.likes or self.overdue is not None)
+
+
+ONE_TAG = Shape(
+    completed=None,
+    priorities=0,
+    tags=1,
+    fts=False,
+    likes=0,
+    due_after=False,
+    due_before=False,
+    has_due=None,
+    overdue=None,
+    ids=0,
+)
+
 
 def _search_plan(words: tuple[str, ...], backend: str) -> tuple[list[str], list[str]]:
     """(words for SQLite's FTS5 index, words for LIKE/ILIKE)."""
@@ -214,12 +235,15 @@ def _fts_query(words: list[str]) -> str:
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def filter_params(filters: Filters, backend: str, *, now_key: str) -> dict[str, Any]:
-    """The bind values for `where(shape_of(filters, backend))`."""
+def filter_params(
+    filters: Filters, backend: str, *, now_key: str, tag_ids: tuple[int, ...] = ()
+) -> dict[str, Any]:
+    """The bind values for `where(shape_of(filters, backend))`; `tag_ids` are the ids of
+    `filters.tags`, in order."""
     fts, likes = _search_plan(filters.words, backend)
     params: dict[str, Any] = {"completed": filters.completed, "now_key": now_key}
     params.update({f"priority{i}": rank for i, rank in enumerate(filters.priorities)})
-    params.update({f"tag{i}": key for i, key in enumerate(filters.tags)})
+    params.update({f"tag{i}": tag_id for i, tag_id in enumerate(tag_ids)})
     params.update({f"like{i}": _like_pattern(w) for i, w in enumerate(likes)})
     params.update({f"id{i}": task_id for i, task_id in enumerate(filters.ids)})
     if fts:
@@ -232,12 +256,9 @@ def filter_params(filters: Filters, backend: str, *, now_key: str) -> dict[str, 
 
 
 def _has_tag(i: int) -> Any:
-    tagged = (
-        select(TaskTag.task_id)
-        .join(Tag, Tag.id == TaskTag.tag_id)
-        .where(Tag.user_id == bindparam("owner"), Tag.name_key == bindparam(f"tag{i}"))
-    )
-    return Task.id.in_(tagged)
+    """The task carries tag `tag<i>` (an id: the service looks the names up first, so the planner
+    sees the tag itself and can judge how many tasks carry it)."""
+    return exists().where(TaskTag.task_id == Task.id, TaskTag.tag_id == bindparam(f"tag{i}"))
 
 
 def where(shape: Shape) -> list[Any]:
@@ -278,6 +299,13 @@ def total(shape: Shape) -> Any:
         if shape.completed is None:
             return _counter(User.task_count)
         return _counter(User.completed_count if shape.completed else User.task_count - User.completed_count)
+    if shape == ONE_TAG:  # every link of an owner's tag is to one of the owner's tasks
+        return (
+            select(func.count())
+            .select_from(TaskTag)
+            .where(TaskTag.tag_id == bindparam("tag0"))
+            .scalar_subquery()
+        )
     return select(func.count()).select_from(Task).where(*where(shape)).scalar_subquery()
 
 

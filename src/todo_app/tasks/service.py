@@ -222,13 +222,18 @@ async def list_page(
     (None at the end). A cursor made for another listing or user raises cursors.InvalidCursor."""
     listing_id = cursors.listing_digest(filters, sort)
     position = cursors.decode(cursor, secret=secret, owner=user.id, listing=listing_id) if cursor else None
+    tag_ids = await tags.ids_of(db, user_id=user.id, keys=filters.tags)
+    if tag_ids is None:  # a tag the owner does not have: nothing matches
+        return [], 0, None
     shape = listing.shape_of(filters, db.backend)
+    now_key = listing.now_key(local_now(user.timezone))
     params: dict[str, Any] = {
         "owner": user.id,
         "limit": limit + 1,
         "offset": offset,
-        **listing.filter_params(filters, db.backend, now_key=listing.now_key(local_now(user.timezone))),
+        **listing.filter_params(filters, db.backend, now_key=now_key, tag_ids=tag_ids),
     }
+    prepare = False if shape.data_dependent else None
     if position is not None:
         params.update(
             after_key=position.key,
@@ -237,16 +242,16 @@ async def list_page(
             snapshot=position.snapshot,
         )
     if position is None:
-        rows = await db.all(listing.page(shape, sort, after=None), params)
+        rows = await db.all(listing.page(shape, sort, after=None), params, prepare=prepare)
     elif db.backend == "postgresql":
-        rows = await db.all(listing.page(shape, sort, after="all"), params)
+        rows = await db.all(listing.page(shape, sort, after="all"), params, prepare=prepare)
     else:  # SQLite: equal keys first, then later keys, each one index seek (see listing.Sort.after)
         rows = await db.all(listing.page(shape, sort, after="ties"), params)
         if len(rows) <= limit:
             rest = {**params, "limit": limit + 1 - len(rows)}
             rows += await db.all(listing.page(shape, sort, after="beyond"), rest)
     if not rows:
-        return [], await db.scalar(listing.count(shape), params), None
+        return [], (await db.all(listing.count(shape), params, prepare=prepare))[0][0], None
     more = len(rows) > limit
     rows = rows[:limit]
     total, snapshot = rows[0][-2], rows[0][-1]
