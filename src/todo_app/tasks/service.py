@@ -226,7 +226,8 @@ async def list_page(
     if tag_ids is None:  # a tag the owner does not have: nothing matches
         return [], 0, None
     shape = listing.shape_of(filters, db.backend)
-    now_key = listing.now_key(local_now(user.timezone))
+    # (the clock is read only when `overdue` asks for it)
+    now_key = listing.now_key(local_now(user.timezone)) if filters.overdue is not None else ""
     params: dict[str, Any] = {
         "owner": user.id,
         "limit": limit + 1,
