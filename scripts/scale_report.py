@@ -458,6 +458,15 @@ def filter_cases() -> list[tuple[str, dict[str, Any], Filters]]:
 # ------------------------------------------------------------------------------------- plans
 
 
+def tag_ids(run: Run, owner: int, filters: Filters) -> tuple[int, ...]:
+    """The ids of the filter's tags, as tags.service.ids_of looks them up."""
+    ids = []
+    for key in filters.tags:
+        rows = run.sql("SELECT id FROM tag WHERE user_id = ? AND name_key = ?", (owner, key))
+        ids.append(rows[0][0] if rows else 0)
+    return tuple(ids)
+
+
 def statement_values(
     run: Run, owner: int, filters: Filters, position: cursors.Position | None
 ) -> dict[str, Any]:
@@ -467,7 +476,7 @@ def statement_values(
         "owner": owner,
         "limit": LIMIT + 1,
         "offset": 0,
-        **listing.filter_params(filters, run.backend, now_key=now_key),
+        **listing.filter_params(filters, run.backend, now_key=now_key, tag_ids=tag_ids(run, owner, filters)),
     }
     if position is not None:
         values.update(
