@@ -14,9 +14,10 @@ from todo_app.errors import Unprocessable
 from todo_app.tags import service as tags
 from todo_app.tasks import listing, priority, tagnames
 from todo_app.tasks.changes import next_change
-from todo_app.tasks.listing import Filters, Shape, hh_mm
+from todo_app.tasks.listing import Filters, Shape
 from todo_app.tasks.models import Tag, Task, TaskTag
 from todo_app.tasks.schemas import BulkChange
+from todo_app.tasks.sqlfuncs import hh_mm
 from todo_app.users.models import UserPublic
 from todo_app.zones import local_now
 

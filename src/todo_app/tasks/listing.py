@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import (
     Select,
-    String,
     and_,
     bindparam,
     column,
@@ -27,10 +26,9 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from todo_app.tasks.models import DUE_FIRST_KEY, DUE_LAST_KEY, NEG_ID, TITLE_KEY, Tag, Task, TaskTag
+from todo_app.tasks.sqlfuncs import tag_names
 from todo_app.users.models import User
 
 OWNER = Task.user_id == bindparam("owner")
@@ -41,40 +39,6 @@ SEARCH_TEXT = Task.title + literal_column("' '") + func.coalesce(Task.descriptio
 # SQLite's FTS5 trigram index (migration 0004) matches words of at least three characters.
 TASK_SEARCH = table("task_search", column("rowid"))
 FTS_MIN_CHARS = 3
-
-
-class tag_names(FunctionElement[str]):
-    """The names of a group's rows joined by U+001F (a control character no tag may contain)."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(tag_names, "postgresql")
-def _pg_tag_names(element: tag_names, compiler: Any, **kw: Any) -> str:
-    return f"string_agg({compiler.process(element.clauses, **kw)}, chr(31))"
-
-
-@compiles(tag_names, "sqlite")
-def _sqlite_tag_names(element: tag_names, compiler: Any, **kw: Any) -> str:
-    return f"group_concat({compiler.process(element.clauses, **kw)}, char(31))"
-
-
-class hh_mm(FunctionElement[str]):
-    """A TIME column as "HH:MM" text."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(hh_mm, "postgresql")
-def _pg_hh_mm(element: hh_mm, compiler: Any, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'HH24:MI')"
-
-
-@compiles(hh_mm, "sqlite")
-def _sqlite_hh_mm(element: hh_mm, compiler: Any, **kw: Any) -> str:
-    return f"substr({compiler.process(element.clauses, **kw)}, 1, 5)"
 
 
 TAGS = (
@@ -161,10 +125,6 @@ class Filters:
 
     def narrows(self) -> bool:
         return self != Filters()
-
-    def by_counters(self) -> bool:
-        """Only `completed` (or nothing): the owner's counters give the total."""
-        return Filters(completed=self.completed) == self
 
 
 @dataclass(frozen=True)
