@@ -182,3 +182,18 @@ def test_two_processes_on_one_postgresql_and_redis(serve, database_url, redis_ur
         assert call("POST", f"{base}/auth/login", wrong)[0] == 401
     for base in (a, b):
         assert call("POST", f"{base}/auth/login", credentials)[0] == 429
+
+
+@pytest.mark.parametrize(("flags", "expected"), [((), False), (("--access-log",), True)])
+def test_serve_logs_each_request_only_when_asked(tmp_path, monkeypatch, flags, expected):
+    import uvicorn
+
+    from todo_app import cli
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.update(kwargs))
+    for name in ("DATABASE_URL", "JWT_SECRET", "DATA_DIR", "MIGRATION_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert cli.main(["serve", "--port", "0", *flags]) == 0
+    assert started["access_log"] is expected

@@ -34,6 +34,9 @@ def _serve(args: argparse.Namespace) -> None:
         # httptools, with the request-head limit it lacks; each worker imports the class by name.
         http=LimitedHttpToolsProtocol,
         log_level=args.log_level,
+        # One line per request is what the proxy in front already writes; on the list route the
+        # line cost a fifth of the throughput. --access-log turns it on.
+        access_log=args.access_log,
         proxy_headers=False,
     )
 
@@ -56,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
+    serve.add_argument("--access-log", action="store_true", help="log a line per request (default: off)")
     serve.set_defaults(func=_serve)
     mig = sub.add_parser("migrate", help="apply database migrations and exit")
     mig.set_defaults(func=_migrate)
