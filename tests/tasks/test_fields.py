@@ -5,20 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.factories import make_task, make_user
+from tests.tasks.test_routes import TASK_KEYS
 
-TASK_KEYS = {
-    "id",
-    "title",
-    "description",
-    "completed",
-    "completed_at",
-    "due_date",
-    "due_time",
-    "priority",
-    "tags",
-    "created_at",
-    "updated_at",
-}
 TWENTY = [f"tag{i:02}" for i in range(20)]
 
 

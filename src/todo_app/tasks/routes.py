@@ -12,7 +12,7 @@ from todo_app.errors import Unprocessable
 from todo_app.tasks import bulk, service, tagnames
 from todo_app.tasks import cursor as cursors
 from todo_app.tasks.params import DeleteParams, FilterParams, ListParams, from_query, query_parameters
-from todo_app.tasks.quickadd import QuickAddError, parse
+from todo_app.tasks.quickadd import QuickAdd, QuickAddError, parse
 from todo_app.tasks.schemas import (
     BulkChange,
     BulkDeleted,
@@ -85,7 +85,7 @@ async def list_tasks(
     return _json(tasks, headers=headers)
 
 
-def _quick_add(text: str, user: CurrentUser):  # type: ignore[no-untyped-def]
+def _quick_add(text: str, user: CurrentUser) -> QuickAdd:
     try:
         return parse(text, today=service.today_for(user))
     except QuickAddError as exc:

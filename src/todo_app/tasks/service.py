@@ -26,8 +26,9 @@ THIS_TASK = (Task.id == bindparam("task_id"), Task.user_id == bindparam("owner")
 # What a write may set, besides the timestamps and version it always sets.
 STORED = ("title", "description", "completed", "completed_at", "due_date", "due_time", "due_key", "priority")
 
-PLAIN_COLUMNS = tuple(column for column in COLUMNS if column.key != "tags")
 NEW_TASK = {"description": None, "completed": False, "due_date": None, "due_time": None, "priority": "none"}
+# listing.COLUMNS as RETURNING can name them (the stored tag names unlabelled).
+RETURNED = tuple(Task.tag_names if column.key == "tags" else column for column in COLUMNS)
 GET = select(*COLUMNS).where(*THIS_TASK)
 STATE = select(Task.completed, Task.completed_at, Task.due_date, Task.due_time).where(*THIS_TASK)
 CREATE = (
@@ -43,7 +44,7 @@ CREATE = (
         created_at=bindparam("now"),
         updated_at=bindparam("now"),
     )
-    .returning(*PLAIN_COLUMNS)
+    .returning(*RETURNED)
 )
 TOGGLE = (
     update(Task)
@@ -127,16 +128,13 @@ async def create(
         if not tag_names:  # one statement
             row = await db.first(CREATE, {**params, "owner": user.id, "now": now})
             assert row is not None
-            return public((*row[:8], None, *row[8:]))
+            return public(row)
         async with db.transaction():
             await next_change(db, user_id=user.id)  # holds the owner's row: tags are named once
             row = await db.first(CREATE, {**params, "owner": user.id, "now": now})
             assert row is not None
-            task = public((*row[:8], None, *row[8:]))  # the columns without tags, which follow
-            if tag_names:
-                task["tags"] = await tags.set_for_task(
-                    db, user_id=user.id, task_id=task["id"], names=tag_names
-                )
+            task = public(row)
+            task["tags"] = await tags.set_for_task(db, user_id=user.id, task_id=task["id"], names=tag_names)
             return task
     except ForeignKeyViolation:
         # The account was deleted after this request was authenticated: its token is dead now.
@@ -170,18 +168,13 @@ async def update_fields(
             changes.update(due_date=due_date, due_time=due_time)
         values = _stored(changes)
         params = {f"new_{name}": value for name, value in values.items()}
-        if values:
+        if values or tag_names is not None:  # (tags alone still move version and updated_at)
             stmt = _update_statement(frozenset(values))
             await db.execute(
                 stmt, {**params, "task_id": task_id, "owner": user_id, "version": version, "now": now}
             )
         if tag_names is not None:
             await tags.set_for_task(db, user_id=user_id, task_id=task_id, names=tag_names)
-            if not values:
-                await db.execute(
-                    _update_statement(frozenset()),
-                    {"task_id": task_id, "owner": user_id, "version": version, "now": now},
-                )
         return await get(db, user_id=user_id, task_id=task_id)
 
 
