@@ -8,10 +8,11 @@ from fastapi import FastAPI
 
 from todo_app import health
 from todo_app.config import Settings, load_settings
-from todo_app.db import Database, parse_database_url
+from todo_app.db import Database, parse_database_url, upkeep
 from todo_app.errors import install_error_handlers
 from todo_app.middleware import install_middleware
 from todo_app.ratelimit import AuthLimits, Counters
+from todo_app.scheduler import Job, Scheduler
 from todo_app.security import PasswordHasher, is_common_password
 from todo_app.tags.routes import router as tags_router
 from todo_app.tasks.routes import router as tasks_router
@@ -27,6 +28,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     hasher = PasswordHasher(settings.bcrypt_rounds)
     database = Database(target, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout)
     counters = Counters(settings.redis_url)
+    jobs = []
+    if database.backend == "postgresql":
+        jobs.append(Job("statistics", upkeep.EVERY_SECONDS, upkeep.keep_statistics))
+    scheduler = Scheduler(database, jobs)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -34,9 +39,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await to_thread.run_sync(hasher.dummy_hash)
         await to_thread.run_sync(is_common_password, "")  # loads the list off the event loop
         await database.open()
+        scheduler.start()
         try:
             yield
         finally:
+            await scheduler.stop()
             await database.close()
             await counters.close()
 
@@ -54,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hasher = hasher
     app.state.tokens = TokenVerifier(settings.jwt_keys)
     app.state.db = database
+    app.state.scheduler = scheduler
     app.state.limits = AuthLimits(
         counters,
         failures=settings.rate_limit_login_failures,

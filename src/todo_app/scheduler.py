@@ -1,0 +1,63 @@
+"""Background work of one process, started and stopped with the app (main.create_app's lifespan).
+
+Each job runs every so often on a pooled connection. A job that fails is logged and runs again at
+its next turn; it never stops the others or the process. Work that must happen once across several
+processes claims it in the database (see each job), so any number of processes can run the same
+jobs."""
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from todo_app.db import Connection, Database, DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_seconds: float
+    run: Callable[[Connection], Awaitable[Any]]
+
+
+class Scheduler:
+    def __init__(self, database: Database, jobs: Sequence[Job]) -> None:
+        self._database = database
+        self._jobs = tuple(jobs)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def jobs(self) -> tuple[Job, ...]:
+        return self._jobs
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._loop(job), name=f"job {job.name}") for job in self._jobs]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def run_once(self, job: Job) -> Any:
+        """One turn of the job; None when it failed (it is logged)."""
+        try:
+            async with self._database.connection() as db:
+                return await job.run(db)
+        except DatabaseUnavailable as exc:
+            log.warning(
+                "job %s: database unavailable (%s); next turn in %ss", job.name, exc, job.every_seconds
+            )
+        except Exception:
+            log.exception("job %s failed; next turn in %ss", job.name, job.every_seconds)
+        return None
+
+    async def _loop(self, job: Job) -> None:
+        while True:
+            # (jittered, so that processes started together do not all query at the same moment)
+            await asyncio.sleep(job.every_seconds * random.uniform(0.8, 1.0))  # noqa: S311 (not a secret)
+            await self.run_once(job)
