@@ -57,6 +57,27 @@ class Task(SQLModel, table=True):
     version: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0"))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # When it went to the trash; NULL while live. A trashed task is in no listing, count or search,
+    # and holds no tag links (tag_names keeps the names, to restore them).
+    deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class TaskChange(SQLModel, table=True):
+    """The change log: one row per task per write, numbered by the owner's change number and written
+    in the write's transaction (tasks/changes.py). Delta sync and the event stream read it; a task's
+    latest row is the one whose number is its `version` (or its `purged` row once it is gone)."""
+
+    __tablename__ = "task_change"
+
+    user_id: int = Field(
+        sa_column=Column(
+            ID_TYPE, ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    seq: int = Field(sa_column=Column(BigInteger(), primary_key=True, nullable=False))
+    task_id: int = Field(sa_column=Column(ID_TYPE, primary_key=True, nullable=False))
+    kind: str = Field(sa_column=Column(String(8), nullable=False))  # see tasks/changes.py KINDS
+    changed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Tag(SQLModel, table=True):
@@ -105,4 +126,5 @@ SORT_INDEXES = (
     Index("ix_task_user_id_due_first", _t.user_id, DUE_FIRST_KEY, NEG_ID),
     Index("ix_task_user_id_due_last", _t.user_id, DUE_LAST_KEY, _t.id),
     Index("ix_task_user_id_version", _t.user_id, _t.version),
+    Index("ix_task_user_id_deleted_at", _t.user_id, _t.deleted_at),
 )

@@ -46,6 +46,9 @@ class User(SQLModel, table=True):
     # Numbers the user's task writes: each write takes the next one (under this row's lock), and
     # the tasks it touches carry it as their `version`.
     change_seq: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0"))
+    # Changes numbered at or below it were compacted out of the change log: a sync cursor from
+    # before it cannot be answered (410).
+    change_floor: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False, server_default="0"))
 
 
 class RevokedToken(SQLModel, table=True):
