@@ -53,6 +53,7 @@ async def test_run_once_returns_the_jobs_result_or_none_when_it_failed(app):
     assert await scheduler.run_once(Job("broken", 1, broken)) is None
 
 
-async def test_the_app_schedules_statistics_upkeep_on_postgresql_only(app):
+async def test_the_app_schedules_its_housekeeping_and_statistics_upkeep_on_postgresql_only(app):
     names = [job.name for job in app.state.scheduler.jobs]
-    assert names == (["statistics"] if app.state.db.backend == "postgresql" else [])
+    expected = ["trash retention", "change log compaction"]
+    assert names == expected + (["statistics"] if app.state.db.backend == "postgresql" else [])

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     rate_limit_auth_per_minute: int = Field(default=30, ge=0)
     trusted_proxies: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = []
     cors_origins: Annotated[list[str], NoDecode] = []
+    # Trashed tasks are deleted for good after this many days.
+    trash_retention_days: int = Field(default=30, ge=1, le=3650)
 
     @field_validator("trusted_proxies", "cors_origins", mode="before")
     @classmethod

@@ -8,15 +8,18 @@ from fastapi import FastAPI
 
 from todo_app import health
 from todo_app.config import Settings, load_settings
-from todo_app.db import Database, parse_database_url, upkeep
+from todo_app.db import Database, parse_database_url
 from todo_app.errors import install_error_handlers
+from todo_app.housekeeping import jobs_for
 from todo_app.middleware import install_middleware
 from todo_app.ratelimit import AuthLimits, Counters
-from todo_app.scheduler import Job, Scheduler
+from todo_app.scheduler import Scheduler
 from todo_app.security import PasswordHasher, is_common_password
+from todo_app.sync.routes import router as sync_router
 from todo_app.tags.routes import router as tags_router
 from todo_app.tasks.routes import router as tasks_router
 from todo_app.tokens import TokenVerifier
+from todo_app.trash.routes import router as trash_router
 from todo_app.users.routes import router as auth_router
 from todo_app.web.docs import install_docs
 from todo_app.web.routes import install_web_ui
@@ -28,10 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     hasher = PasswordHasher(settings.bcrypt_rounds)
     database = Database(target, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout)
     counters = Counters(settings.redis_url)
-    jobs = []
-    if database.backend == "postgresql":
-        jobs.append(Job("statistics", upkeep.EVERY_SECONDS, upkeep.keep_statistics))
-    scheduler = Scheduler(database, jobs)
+    scheduler = Scheduler(database, jobs_for(settings, database.backend))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(tasks_router)
     app.include_router(tags_router)
+    app.include_router(trash_router)
+    app.include_router(sync_router)
     app.include_router(health.router)
     install_web_ui(app)
     install_docs(app)

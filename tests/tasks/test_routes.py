@@ -19,6 +19,7 @@ TASK_KEYS = {
     "tags",
     "created_at",
     "updated_at",
+    "version",
 }
 
 

@@ -8,7 +8,7 @@ request (nothing holds a transaction open behind Neon's PgBouncer).
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ import aiosqlite
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
-from sqlalchemy import literal, select
+from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.sql import ClauseElement
@@ -52,13 +52,26 @@ class ForeignKeyViolation(Exception):
     """The write refers to a row that does not exist (any more), e.g. a user deleted meanwhile."""
 
 
+# The channel of change notices ("<user id>:<change number>"): PostgreSQL NOTIFY, which is
+# transactional (delivered to every LISTENing process at commit, dropped on rollback); on SQLite, the
+# one process's own listeners after commit.
+CHANGES_CHANNEL = "todo_changes"
+NOTIFY = select(func.pg_notify(CHANGES_CHANNEL, bindparam("payload")))
+Listener = Callable[[str], None]
+
+
 class Connection:
     """One pooled connection for the duration of a request."""
 
-    def __init__(self, driver: Any, statements: StatementCache, backend: str) -> None:
+    def __init__(
+        self, driver: Any, statements: StatementCache, backend: str, listeners: list[Listener] | None = None
+    ) -> None:
         self._driver = driver
         self._statements = statements
         self._backend = backend
+        self._listeners = listeners if listeners is not None else []
+        self._in_transaction = False
+        self._pending: list[str] = []
 
     @property
     def backend(self) -> str:
@@ -76,12 +89,39 @@ class Connection:
                 raise DatabaseUnavailable(str(exc)) from exc
             return
         await self._sqlite_statement("BEGIN IMMEDIATE")
+        self._in_transaction = True
         try:
-            yield
+            try:
+                yield
+            except BaseException:
+                await self._driver.execute("ROLLBACK")
+                raise
+            await self._sqlite_statement("COMMIT")
         except BaseException:
-            await self._driver.execute("ROLLBACK")
+            self._pending.clear()
             raise
-        await self._sqlite_statement("COMMIT")
+        finally:
+            self._in_transaction = False
+        pending, self._pending = self._pending, []
+        for payload in pending:
+            self._deliver(payload)
+
+    async def notify(self, payload: str) -> None:
+        """Tell every process's listeners on CHANGES_CHANNEL, once the current transaction (if any)
+        commits; nothing is told if it rolls back."""
+        if self._backend == "postgresql":
+            await self.all(NOTIFY, {"payload": payload})
+        elif self._in_transaction:
+            self._pending.append(payload)
+        else:
+            self._deliver(payload)
+
+    def _deliver(self, payload: str) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(payload)
+            except Exception:
+                log.exception("change listener failed")
 
     async def _sqlite_statement(self, sql: str) -> None:
         try:
@@ -179,6 +219,9 @@ class Database:
         self._sqlite: asyncio.Queue[aiosqlite.Connection] | None = None
         self._sqlite_all: list[aiosqlite.Connection] = []
         self._sqlite_opening = 0  # connections being opened: they count towards pool_size
+        # SQLite only (one process): called with each change notice after its commit. PostgreSQL
+        # processes LISTEN on CHANGES_CHANNEL instead.
+        self.local_listeners: list[Listener] = []
 
     async def open(self) -> None:
         if self.backend == "postgresql":
@@ -217,7 +260,7 @@ class Database:
             return
         driver = await self._sqlite_connection()
         try:
-            yield Connection(driver, self.statements, self.backend)
+            yield Connection(driver, self.statements, self.backend, self.local_listeners)
         finally:
             assert self._sqlite is not None
             if driver.in_transaction:  # a request cancelled mid-transaction: undo before reuse

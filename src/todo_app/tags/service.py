@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from todo_app.db import Connection
 from todo_app.errors import NotFound
 from todo_app.tags.schemas import TagPublic
+from todo_app.tasks import changes as changelog
 from todo_app.tasks import tagnames
 from todo_app.tasks.changes import next_change
 from todo_app.tasks.listing import RETAG, RETAG_ONE
@@ -153,6 +154,7 @@ async def rename(db: Connection, *, user_id: int, name: str, new_name: str) -> T
             await db.execute(UNLINK_TAG, {"tag_id": tag_id})
             tag_id = target[0]
         await db.execute(RETAG, {"owner": user_id, "version": version})
+        await changelog.record(db, user_id=user_id, version=version, kind=changelog.UPDATED, now=now)
         row = await db.first(ONE_COUNT, {"owner": user_id, "tag_id": tag_id})
     assert row is not None
     return _public(row)
@@ -167,3 +169,4 @@ async def remove(db: Connection, *, user_id: int, name: str) -> None:
         await db.execute(TOUCH_TAGGED, {"owner": user_id, "tag_id": tag_id, "version": version, "now": now})
         await db.execute(UNLINK_TAG, {"tag_id": tag_id})
         await db.execute(RETAG, {"owner": user_id, "version": version})
+        await changelog.record(db, user_id=user_id, version=version, kind=changelog.UPDATED, now=now)

@@ -5,14 +5,15 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Delete, Update, bindparam, case, delete, func, literal_column, select, update
+from sqlalchemy import Update, bindparam, case, delete, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from todo_app.db import Connection
 from todo_app.errors import Unprocessable
 from todo_app.tags import service as tags
-from todo_app.tasks import listing, priority, tagnames
+from todo_app.tasks import changes as changelog
+from todo_app.tasks import listing, priority, service, tagnames
 from todo_app.tasks.changes import next_change
 from todo_app.tasks.listing import Filters, Shape
 from todo_app.tasks.models import Tag, Task, TaskTag
@@ -63,8 +64,12 @@ def _update(shape: Shape, fields: frozenset[str], completing: bool) -> Update:
 
 
 @lru_cache(maxsize=256)
-def _delete(shape: Shape) -> Delete:
-    return delete(Task).where(*listing.where(shape))
+def _trash(shape: Shape) -> Update:
+    return (
+        update(Task)
+        .where(*listing.where(shape))
+        .values(deleted_at=bindparam("now"), version=bindparam("version"))
+    )
 
 
 def _add_tag(dialect_insert: Any) -> Any:
@@ -137,14 +142,24 @@ async def update_matching(db: Connection, *, user: UserPublic, filters: Filters,
                 await db.execute(REMOVE_TAG, params)
         if matched and (change.add_tags or change.remove_tags):
             await db.execute(listing.RETAG, {"owner": user.id, "version": version})
+        if matched:
+            await changelog.record(db, user_id=user.id, version=version, kind=changelog.UPDATED, now=now)
     return matched
 
 
 async def delete_matching(db: Connection, *, user: UserPublic, filters: Filters) -> int:
     if not filters.narrows() and not filters.everything:
         raise Unprocessable(NEEDS_A_FILTER)
+    """Move every matching task to the trash; how many."""
     shape = listing.shape_of(filters, db.backend)
+    now = datetime.now(UTC)
     async with db.transaction():
-        await next_change(db, user_id=user.id)  # the owner's row before the tasks' (see delete_one)
+        # the owner's row before the tasks' (see service.delete_one)
+        version = await next_change(db, user_id=user.id)
         matching = await _params(db, user, filters)
-        return 0 if matching is None else await db.execute(_delete(shape), matching)
+        if matching is None:
+            return 0
+        trashed = await db.execute(_trash(shape), {**matching, "version": version, "now": now})
+        if trashed:
+            await service.trash_stamped(db, user_id=user.id, version=version, now=now)
+        return trashed

@@ -1,19 +1,56 @@
-"""Numbering of an owner's task writes. Each write transaction first takes the owner's next change
-number: that locks the owner's row, so one owner's writes apply one at a time and their numbers
-follow commit order; the tasks a write touches carry the number as their `version`. A create
-carries the current number without moving it on (see tasks/service.py CREATE)."""
+"""Numbering and logging of an owner's task writes.
 
-from sqlalchemy import bindparam, update
+Each write transaction first takes the owner's next change number: that locks the owner's row, so
+one owner's writes apply one at a time and their numbers follow commit order. The tasks a write
+touches carry the number as their `version` (their ETag), and `record` writes one `task_change` row
+per such task in the same transaction, then tells the other processes ("<owner>:<number>", see
+db.Connection.notify). Delta sync and the event stream read that log (sync/feed.py)."""
 
-from todo_app.db import Connection
+from datetime import datetime
+
+from sqlalchemy import String, bindparam, insert, select, update
+
+from todo_app.db import Connection, UTCDateTime
 from todo_app.errors import INVALID_TOKEN, Unauthorized
+from todo_app.tasks.models import Task, TaskChange
 from todo_app.users.models import User
+
+CREATED, UPDATED, DELETED, RESTORED, PURGED = "created", "updated", "deleted", "restored", "purged"
+KINDS = (CREATED, UPDATED, DELETED, RESTORED, PURGED)
 
 NEXT_CHANGE = (
     update(User)
     .where(User.id == bindparam("owner"))
     .values(change_seq=User.change_seq + 1)
     .returning(User.change_seq)
+)
+_LOGGED = ["user_id", "seq", "task_id", "kind", "changed_at"]
+_KIND = bindparam("kind", type_=String())
+_NOW = bindparam("now", type_=UTCDateTime())
+# Every task this write stamped with its number.
+RECORD = insert(TaskChange).from_select(
+    _LOGGED,
+    select(Task.user_id, Task.version, Task.id, _KIND, _NOW).where(
+        Task.user_id == bindparam("owner"), Task.version == bindparam("version")
+    ),
+)
+# Trashed tasks about to be deleted for good: every one of the owner's, or one (task_id), or those
+# trashed before a time (trashed_before).
+_PURGEABLE = (Task.user_id == bindparam("owner"), Task.deleted_at.is_not(None))
+RECORD_PURGE_ALL = insert(TaskChange).from_select(
+    _LOGGED, select(Task.user_id, bindparam("version"), Task.id, _KIND, _NOW).where(*_PURGEABLE)
+)
+RECORD_PURGE_ONE = insert(TaskChange).from_select(
+    _LOGGED,
+    select(Task.user_id, bindparam("version"), Task.id, _KIND, _NOW).where(
+        *_PURGEABLE, Task.id == bindparam("task_id")
+    ),
+)
+RECORD_PURGE_OLD = insert(TaskChange).from_select(
+    _LOGGED,
+    select(Task.user_id, bindparam("version"), Task.id, _KIND, _NOW).where(
+        *_PURGEABLE, Task.deleted_at < bindparam("trashed_before", type_=UTCDateTime())
+    ),
 )
 
 
@@ -23,3 +60,24 @@ async def next_change(db: Connection, *, user_id: int) -> int:
     if seq is None:  # the account was deleted after this request was authenticated
         raise Unauthorized(INVALID_TOKEN)
     return seq
+
+
+async def record(db: Connection, *, user_id: int, version: int, kind: str, now: datetime) -> int:
+    """Log every task stamped with `version` as changed by this write (last, inside its
+    transaction); how many."""
+    logged = await db.execute(RECORD, {"owner": user_id, "version": version, "kind": kind, "now": now})
+    if logged:
+        await db.notify(f"{user_id}:{version}")
+    return logged
+
+
+async def record_purge(
+    db: Connection, stmt: object, params: dict, *, user_id: int, version: int, now: datetime
+) -> int:
+    """Log trashed tasks as purged before they are deleted (inside the transaction)."""
+    logged = await db.execute(
+        stmt, {**params, "owner": user_id, "version": version, "kind": PURGED, "now": now}
+    )  # type: ignore[arg-type]
+    if logged:
+        await db.notify(f"{user_id}:{version}")
+    return logged

@@ -32,6 +32,7 @@ from todo_app.tasks.sqlfuncs import tag_names
 from todo_app.users.models import User
 
 OWNER = Task.user_id == bindparam("owner")
+LIVE = Task.deleted_at.is_(None)  # not in the trash
 NO_DUE = literal_column("'~'")  # DUE_FIRST_KEY of a task without a due date
 LIKE_ESCAPE = "!"
 # The text `q` searches; PostgreSQL has a trigram index on exactly this expression.
@@ -63,6 +64,7 @@ COLUMNS = (
     Task.tag_names.label("tags"),
     Task.created_at,
     Task.updated_at,
+    Task.version,
 )
 FIELDS = tuple(column.key for column in COLUMNS)
 
@@ -223,7 +225,7 @@ def _has_tag(i: int) -> Any:
 
 def where(shape: Shape) -> list[Any]:
     """The owner's tasks that match: `WHERE user_id = :owner AND ...`."""
-    clauses: list[Any] = [OWNER]
+    clauses: list[Any] = [OWNER, LIVE]
     if shape.completed is not None:
         clauses.append(Task.completed == (true() if shape.completed else false()))
     if shape.priorities:

@@ -1,15 +1,16 @@
 """/tasks: the caller's own tasks. Each handler is one service call plus HTTP concerns."""
 
 import hashlib
+from collections.abc import Awaitable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Request, Response, status
 from pydantic_core import to_json
 
 from todo_app.deps import CurrentUser, Db
 from todo_app.errors import Unprocessable
-from todo_app.tasks import bulk, service, tagnames
+from todo_app.tasks import bulk, etag, pages, service, tagnames
 from todo_app.tasks import cursor as cursors
 from todo_app.tasks.params import DeleteParams, FilterParams, ListParams, from_query, query_parameters
 from todo_app.tasks.quickadd import QuickAdd, QuickAddError, parse
@@ -63,7 +64,7 @@ async def list_tasks(
     if params.offset is not None and params.cursor is not None:
         raise Unprocessable("Give either offset or cursor, not both")
     try:
-        tasks, total, next_cursor = await service.list_page(
+        tasks, total, next_cursor = await pages.list_page(
             db,
             user=user,
             filters=params.filters(),
@@ -100,7 +101,7 @@ async def create_task(body: TaskCreate, db: Db, user: CurrentUser) -> Response:
     if body.text is not None:
         fields, tag_names = quick_add_fields(_quick_add(body.text, user), {**fields, "tags": tag_names})
     task = await service.create(db, user=user, fields=fields, tag_names=tag_names)
-    return _json(task, status.HTTP_201_CREATED)
+    return _task(task, status.HTTP_201_CREATED)
 
 
 @router.post("/parse", response_model=QuickAddPublic)
@@ -145,27 +146,83 @@ async def delete_tasks(
     return BulkDeleted(deleted=await bulk.delete_matching(db, user=user, filters=filters))
 
 
-@router.get("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
-async def get_task(task_id: int, db: Db, user: CurrentUser) -> Response:
-    return _json(await service.get(db, user_id=user.id, task_id=task_id))
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='Change only if the task\'s ETag is one of these (`"7"`, or `*` for any version); '
+        "412 with the current task otherwise",
+    ),
+]
+IfNoneMatch = Annotated[
+    str | None, Header(alias="If-None-Match", description="304 when the task's ETag is one of these")
+]
+PRECONDITION = {
+    412: {"description": "If-Match names another version: nothing changed; the body is the current task"}
+}
 
 
-@router.put("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
-async def replace_task(task_id: int, body: TaskReplace, db: Db, user: CurrentUser) -> Response:
+def _condition(header: str | None) -> etag.Condition | None:
+    try:
+        return etag.parse(header)
+    except etag.MalformedCondition:
+        raise Unprocessable('If-Match and If-None-Match take * or entity tags such as "7"') from None
+
+
+def _task(task: dict[str, Any], status_code: int = 200) -> Response:
+    return _json(task, status_code, headers={"ETag": etag.of(task["version"])})
+
+
+async def _write(write: Awaitable[dict[str, Any] | None], status_code: int = 200) -> Response:
+    """The written task with its ETag (or 204), or 412 with the current task."""
+    try:
+        task = await write
+    except service.PreconditionFailed as failed:
+        return _task(failed.task, status.HTTP_412_PRECONDITION_FAILED)
+    return Response(status_code=204) if task is None else _task(task, status_code)
+
+
+@router.get(
+    "/{task_id}", response_model=TaskPublic, responses={**NOT_FOUND, 304: {"description": "Not modified"}}
+)
+async def get_task(task_id: int, db: Db, user: CurrentUser, if_none_match: IfNoneMatch = None) -> Response:
+    condition = _condition(if_none_match)
+    task = await service.get(db, user_id=user.id, task_id=task_id)
+    if condition is not None and condition.matches_weakly(task["version"]):
+        return Response(status_code=304, headers={"ETag": etag.of(task["version"])})
+    return _task(task)
+
+
+@router.put("/{task_id}", response_model=TaskPublic, responses={**NOT_FOUND, **PRECONDITION})
+async def replace_task(
+    task_id: int, body: TaskReplace, db: Db, user: CurrentUser, if_match: IfMatch = None
+) -> Response:
     changes = body.model_dump()
-    return _json(await service.update_fields(db, user_id=user.id, task_id=task_id, changes=changes))
+    condition = _condition(if_match)
+    return await _write(
+        service.update_fields(db, user_id=user.id, task_id=task_id, changes=changes, if_match=condition)
+    )
 
 
-@router.patch("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
-async def update_task(task_id: int, body: TaskUpdate, db: Db, user: CurrentUser) -> Response:
-    return _json(await service.update_fields(db, user_id=user.id, task_id=task_id, changes=body.changes()))
+@router.patch("/{task_id}", response_model=TaskPublic, responses={**NOT_FOUND, **PRECONDITION})
+async def update_task(
+    task_id: int, body: TaskUpdate, db: Db, user: CurrentUser, if_match: IfMatch = None
+) -> Response:
+    changes = body.changes()
+    condition = _condition(if_match)
+    return await _write(
+        service.update_fields(db, user_id=user.id, task_id=task_id, changes=changes, if_match=condition)
+    )
 
 
-@router.patch("/{task_id}/complete", response_model=TaskPublic, responses=NOT_FOUND)
-async def toggle_task(task_id: int, db: Db, user: CurrentUser) -> Response:
-    return _json(await service.toggle(db, user_id=user.id, task_id=task_id))
+@router.patch("/{task_id}/complete", response_model=TaskPublic, responses={**NOT_FOUND, **PRECONDITION})
+async def toggle_task(task_id: int, db: Db, user: CurrentUser, if_match: IfMatch = None) -> Response:
+    condition = _condition(if_match)
+    return await _write(service.toggle(db, user_id=user.id, task_id=task_id, if_match=condition))
 
 
-@router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-async def delete_task(task_id: int, db: Db, user: CurrentUser) -> None:
-    await service.delete_one(db, user_id=user.id, task_id=task_id)
+@router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **PRECONDITION})
+async def delete_task(task_id: int, db: Db, user: CurrentUser, if_match: IfMatch = None) -> Response:
+    """Move the task to the trash (see /trash: restore or delete for good)."""
+    condition = _condition(if_match)
+    return await _write(service.delete_one(db, user_id=user.id, task_id=task_id, if_match=condition))

@@ -222,6 +222,9 @@ class TaskPublic(BaseModel):
     tags: list[str]
     created_at: datetime
     updated_at: datetime
+    version: int = Field(
+        description="Moves on with every change of the task; its ETag is this number in double quotes"
+    )
 
 
 class BulkUpdated(BaseModel):

@@ -7,22 +7,36 @@ from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Update, bindparam, case, delete, func, insert, not_, select, update
+from sqlalchemy import (
+    Select,
+    String,
+    Update,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    not_,
+    select,
+    update,
+)
 
 from todo_app.db import Connection, ForeignKeyViolation
+from todo_app.db.database import CHANGES_CHANNEL
 from todo_app.db.types import MAX_ID
 from todo_app.errors import INVALID_TOKEN, NotFound, Unauthorized, Unprocessable
 from todo_app.tags import service as tags
-from todo_app.tasks import cursor as cursors
-from todo_app.tasks import listing, priority
+from todo_app.tasks import changes as changelog
+from todo_app.tasks import etag, listing, priority
 from todo_app.tasks.changes import next_change
-from todo_app.tasks.listing import COLUMNS, FIELDS, Filters
-from todo_app.tasks.models import Task
+from todo_app.tasks.listing import COLUMNS, FIELDS
+from todo_app.tasks.models import Task, TaskChange, TaskTag
 from todo_app.users.models import User, UserPublic
 from todo_app.zones import local_now
 
 TASK_NOT_FOUND = "Task not found"
-THIS_TASK = (Task.id == bindparam("task_id"), Task.user_id == bindparam("owner"))
+THIS_TASK = (Task.id == bindparam("task_id"), Task.user_id == bindparam("owner"), listing.LIVE)
 # What a write may set, besides the timestamps and version it always sets.
 STORED = ("title", "description", "completed", "completed_at", "due_date", "due_time", "due_key", "priority")
 
@@ -31,21 +45,53 @@ NEW_TASK = {"description": None, "completed": False, "due_date": None, "due_time
 RETURNED = tuple(Task.tag_names if column.key == "tags" else column for column in COLUMNS)
 GET = select(*COLUMNS).where(*THIS_TASK)
 STATE = select(Task.completed, Task.completed_at, Task.due_date, Task.due_time).where(*THIS_TASK)
+_TASK = Task.__table__.c
+_NEW_VALUES = {field: bindparam(f"new_{field}", type_=_TASK[field].type) for field in STORED}
+_NOW = bindparam("now", type_=_TASK.created_at.type)
 CREATE = (
     insert(Task)
     .values(
         user_id=bindparam("owner"),
-        **{field: bindparam(f"new_{field}") for field in STORED},
-        # The owner's current change number, not a new one: a task that did not exist when a walk
-        # by cursor began cannot be returned twice by it, so a create needs no lock or transaction.
-        version=func.coalesce(
-            select(User.change_seq).where(User.id == bindparam("owner")).scalar_subquery(), 0
-        ),
+        **_NEW_VALUES,
+        version=bindparam("version"),
         created_at=bindparam("now"),
         updated_at=bindparam("now"),
     )
     .returning(*RETURNED)
 )
+
+
+def _create_in_one_statement() -> Select:
+    """PostgreSQL: the change number, the task, its change-log row and the notice in one statement
+    (one round trip, atomic without a transaction block). No row when the owner is gone."""
+    seq = (
+        update(User)
+        .where(User.id == bindparam("owner"))
+        .values(change_seq=User.change_seq + 1)
+        .returning(User.id, User.change_seq)
+        .cte("next_change")
+    )
+    names = ["user_id", *STORED, "version", "created_at", "updated_at"]
+    new = (
+        insert(Task)
+        .from_select(names, select(seq.c.id, *_NEW_VALUES.values(), seq.c.change_seq, _NOW, _NOW))
+        .returning(*RETURNED, Task.user_id)
+        .cte("new_task")
+    )
+    kind = literal(changelog.CREATED, type_=String())
+    logged = (
+        insert(TaskChange)
+        .from_select(
+            ["user_id", "seq", "task_id", "kind", "changed_at"],
+            select(new.c.user_id, new.c.version, new.c.id, kind, _NOW),
+        )
+        .cte("logged")
+    )
+    notice = func.pg_notify(CHANGES_CHANNEL, func.concat(new.c.user_id, ":", new.c.version))
+    return select(*(new.c[column.name] for column in RETURNED), notice).add_cte(logged)
+
+
+CREATE_NOW = _create_in_one_statement()
 TOGGLE = (
     update(Task)
     .where(*THIS_TASK)
@@ -56,7 +102,25 @@ TOGGLE = (
         updated_at=bindparam("now"),
     )
 )
-DELETE = delete(Task).where(*THIS_TASK).returning(Task.id)
+# To the trash: its tag links go (tags count live tasks only); tag_names keeps the names.
+TRASH = update(Task).where(*THIS_TASK).values(deleted_at=bindparam("now"), version=bindparam("version"))
+UNLINK_TRASHED = delete(TaskTag).where(
+    TaskTag.task_id.in_(
+        select(Task.id).where(
+            Task.user_id == bindparam("owner"),
+            Task.version == bindparam("version"),
+            Task.deleted_at.is_not(None),
+        )
+    )
+)
+
+
+class PreconditionFailed(Exception):
+    """If-Match named another version of the task: nothing was changed (412)."""
+
+    def __init__(self, task: dict[str, Any]) -> None:
+        super().__init__("precondition failed")
+        self.task = task
 
 
 @cache
@@ -125,24 +189,47 @@ async def create(
     values = _stored({**fields, "completed_at": now if fields["completed"] else None})
     params = {f"new_{name}": values.get(name) for name in STORED}
     try:
-        if not tag_names:  # one statement
-            row = await db.first(CREATE, {**params, "owner": user.id, "now": now})
-            assert row is not None
+        if not tag_names and db.backend == "postgresql":
+            row = await db.first(CREATE_NOW, {**params, "owner": user.id, "now": now})
+            if row is None:  # the account was deleted after this request was authenticated
+                raise Unauthorized(INVALID_TOKEN)
             return public(row)
         async with db.transaction():
-            await next_change(db, user_id=user.id)  # holds the owner's row: tags are named once
-            row = await db.first(CREATE, {**params, "owner": user.id, "now": now})
+            version = await next_change(db, user_id=user.id)  # holds the owner's row: tags are named once
+            row = await db.first(CREATE, {**params, "owner": user.id, "now": now, "version": version})
             assert row is not None
             task = public(row)
-            task["tags"] = await tags.set_for_task(db, user_id=user.id, task_id=task["id"], names=tag_names)
+            if tag_names:
+                task["tags"] = await tags.set_for_task(
+                    db, user_id=user.id, task_id=task["id"], names=tag_names
+                )
+            await changelog.record(db, user_id=user.id, version=version, kind=changelog.CREATED, now=now)
             return task
     except ForeignKeyViolation:
         # The account was deleted after this request was authenticated: its token is dead now.
         raise Unauthorized(INVALID_TOKEN) from None
 
 
+async def _check(db: Connection, *, user_id: int, task_id: int, if_match: etag.Condition | None) -> None:
+    """Inside the write's transaction, after next_change: 404 for no such live task, 412 (with the
+    current task) when If-Match names another version."""
+    if if_match is None:
+        return
+    row = await db.first(GET, {"task_id": task_id, "owner": user_id})
+    if row is None:
+        raise NotFound(TASK_NOT_FOUND)
+    current = public(row)
+    if not if_match.matches(current["version"]):
+        raise PreconditionFailed(current)
+
+
 async def update_fields(
-    db: Connection, *, user_id: int, task_id: int, changes: dict[str, Any]
+    db: Connection,
+    *,
+    user_id: int,
+    task_id: int,
+    changes: dict[str, Any],
+    if_match: etag.Condition | None = None,
 ) -> dict[str, Any]:
     """Apply a PATCH (or, with every field, a PUT). due_time needs a due date, the task's own or
     one sent with it; clearing the due date clears the time."""
@@ -152,6 +239,7 @@ async def update_fields(
     tag_names = changes.pop("tags", None)
     async with db.transaction():
         version = await next_change(db, user_id=user_id)
+        await _check(db, user_id=user_id, task_id=task_id, if_match=if_match)
         state = await db.first(STATE, {"task_id": task_id, "owner": user_id})
         if state is None:
             raise NotFound(TASK_NOT_FOUND)
@@ -175,84 +263,44 @@ async def update_fields(
             )
         if tag_names is not None:
             await tags.set_for_task(db, user_id=user_id, task_id=task_id, names=tag_names)
+        await changelog.record(db, user_id=user_id, version=version, kind=changelog.UPDATED, now=now)
         return await get(db, user_id=user_id, task_id=task_id)
 
 
-async def toggle(db: Connection, *, user_id: int, task_id: int) -> dict[str, Any]:
+async def toggle(
+    db: Connection, *, user_id: int, task_id: int, if_match: etag.Condition | None = None
+) -> dict[str, Any]:
     _check_id(task_id)
     now = datetime.now(UTC)
     async with db.transaction():
         version = await next_change(db, user_id=user_id)
+        await _check(db, user_id=user_id, task_id=task_id, if_match=if_match)
         params = {"task_id": task_id, "owner": user_id, "version": version, "now": now}
         if await db.execute(TOGGLE, params) == 0:
             raise NotFound(TASK_NOT_FOUND)
+        await changelog.record(db, user_id=user_id, version=version, kind=changelog.UPDATED, now=now)
         return await get(db, user_id=user_id, task_id=task_id)
 
 
-async def delete_one(db: Connection, *, user_id: int, task_id: int) -> None:
+async def delete_one(
+    db: Connection, *, user_id: int, task_id: int, if_match: etag.Condition | None = None
+) -> None:
+    """To the trash (trash/service.py restores or purges it)."""
     _check_id(task_id)
+    now = datetime.now(UTC)
     async with db.transaction():
         # The owner's row first, as every write of an existing task takes it: the counter trigger
         # takes it after the task's row, and two writes taking the two locks in opposite orders
         # would deadlock.
-        await next_change(db, user_id=user_id)
-        if await db.first(DELETE, {"task_id": task_id, "owner": user_id}) is None:
+        version = await next_change(db, user_id=user_id)
+        await _check(db, user_id=user_id, task_id=task_id, if_match=if_match)
+        params = {"task_id": task_id, "owner": user_id, "version": version, "now": now}
+        if await db.execute(TRASH, params) == 0:
             raise NotFound(TASK_NOT_FOUND)
+        await trash_stamped(db, user_id=user_id, version=version, now=now)
 
 
-async def list_page(
-    db: Connection,
-    *,
-    user: UserPublic,
-    filters: Filters,
-    sort: str,
-    limit: int,
-    offset: int,
-    cursor: str | None,
-    secret: bytes,
-) -> tuple[list[dict[str, Any]], int, str | None]:
-    """One page of the owner's matching tasks, how many match in all, and the next page's cursor
-    (None at the end). A cursor made for another listing or user raises cursors.InvalidCursor."""
-    listing_id = cursors.listing_digest(filters, sort)
-    position = cursors.decode(cursor, secret=secret, owner=user.id, listing=listing_id) if cursor else None
-    tag_ids = await tags.ids_of(db, user_id=user.id, keys=filters.tags)
-    if tag_ids is None:  # a tag the owner does not have: nothing matches
-        return [], 0, None
-    shape = listing.shape_of(filters, db.backend)
-    # (the clock is read only when `overdue` asks for it)
-    now_key = listing.now_key(local_now(user.timezone)) if filters.overdue is not None else ""
-    params: dict[str, Any] = {
-        "owner": user.id,
-        "limit": limit + 1,
-        "offset": offset,
-        **listing.filter_params(filters, db.backend, now_key=now_key, tag_ids=tag_ids),
-    }
-    prepare = False if shape.data_dependent else None
-    if position is not None:
-        params.update(
-            after_key=position.key,
-            after_id=position.task_id,
-            after_neg_id=-position.task_id,
-            snapshot=position.snapshot,
-        )
-    if position is None:
-        rows = await db.all(listing.page(shape, sort, after=None), params, prepare=prepare)
-    elif db.backend == "postgresql":
-        rows = await db.all(listing.page(shape, sort, after="all"), params, prepare=prepare)
-    else:  # SQLite: equal keys first, then later keys, each one index seek (see listing.Sort.after)
-        rows = await db.all(listing.page(shape, sort, after="ties"), params)
-        if len(rows) <= limit:
-            rest = {**params, "limit": limit + 1 - len(rows)}
-            rows += await db.all(listing.page(shape, sort, after="beyond"), rest)
-    if not rows:
-        return [], (await db.all(listing.count(shape), params, prepare=prepare))[0][0], None
-    more = len(rows) > limit
-    rows = rows[:limit]
-    total, snapshot = rows[0][-2], rows[0][-1]
-    next_cursor = None
-    if more:
-        last = rows[-1]
-        snapshot = position.snapshot if position is not None else snapshot
-        next_position = cursors.Position(key=last[-3], task_id=last[0], snapshot=snapshot)
-        next_cursor = cursors.encode(next_position, secret=secret, owner=user.id, listing=listing_id)
-    return [public(row[: len(COLUMNS)]) for row in rows], total, next_cursor
+async def trash_stamped(db: Connection, *, user_id: int, version: int, now: datetime) -> int:
+    """After tasks were moved to the trash stamped with `version`: unlink their tags, log them."""
+    await db.execute(UNLINK_TRASHED, {"owner": user_id, "version": version})
+    return await changelog.record(db, user_id=user_id, version=version, kind=changelog.DELETED, now=now)

@@ -1,0 +1,25 @@
+"""The background jobs every process runs (scheduler.py): each is safe to run in several processes
+at once."""
+
+from functools import partial
+
+from todo_app.config import Settings
+from todo_app.db import upkeep
+from todo_app.scheduler import Job
+from todo_app.sync import compaction
+from todo_app.trash import service as trash
+
+HOURLY = 3600.0
+
+
+def jobs_for(settings: Settings, backend: str) -> list[Job]:
+    days = settings.trash_retention_days
+    jobs = [
+        Job("trash retention", HOURLY, partial(trash.purge_expired, retention_days=days)),
+        # (a purged task's change is kept as long as trashed tasks are: a device that synced within
+        # that time learns of it; one that did not starts over)
+        Job("change log compaction", HOURLY, partial(compaction.compact, keep_days=days)),
+    ]
+    if backend == "postgresql":
+        jobs.append(Job("statistics", upkeep.EVERY_SECONDS, upkeep.keep_statistics))
+    return jobs
