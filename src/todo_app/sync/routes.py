@@ -7,9 +7,9 @@ from pydantic import BaseModel, Field
 
 from todo_app.deps import CurrentUser, Db
 from todo_app.errors import AppError, Unprocessable
+from todo_app.responses import json_response
 from todo_app.sync import feed
 from todo_app.sync.feed import Position
-from todo_app.tasks.routes import _json
 from todo_app.tasks.schemas import TaskPublic
 
 router = APIRouter(tags=["sync"])
@@ -76,7 +76,7 @@ async def sync(
         else:  # the copy is complete: from here on, changes after the number it began at
             next_position, prefix = Position(position.seq, feed.MAX_ID), DELTA
         cursor = feed.encode_cursor(next_position, secret=secret, owner=user.id, prefix=prefix)
-        return _json({"tasks": tasks, "cursor": cursor, "more": more})
+        return json_response({"tasks": tasks, "cursor": cursor, "more": more})
     try:
         await feed.check_reachable(db, user_id=user.id, position=position)
     except feed.CursorTooOld:
@@ -86,7 +86,7 @@ async def sync(
     changes = changes[:limit]
     if changes:
         position = changes[-1].position
-    return _json(
+    return json_response(
         {
             "changed": [change.task for change in changes if change.task is not None],
             "deleted": [change.position.task_id for change in changes if change.task is None],

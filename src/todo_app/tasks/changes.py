@@ -7,8 +7,9 @@ per such task in the same transaction, then tells the other processes ("<owner>:
 db.Connection.notify). Delta sync and the event stream read that log (sync/feed.py)."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, bindparam, insert, select, update
+from sqlalchemy import Insert, String, bindparam, insert, select, update
 
 from todo_app.db import Connection, UTCDateTime
 from todo_app.errors import INVALID_TOKEN, Unauthorized
@@ -72,12 +73,12 @@ async def record(db: Connection, *, user_id: int, version: int, kind: str, now: 
 
 
 async def record_purge(
-    db: Connection, stmt: object, params: dict, *, user_id: int, version: int, now: datetime
+    db: Connection, stmt: Insert, params: dict[str, Any], *, user_id: int, version: int, now: datetime
 ) -> int:
     """Log trashed tasks as purged before they are deleted (inside the transaction)."""
     logged = await db.execute(
         stmt, {**params, "owner": user_id, "version": version, "kind": PURGED, "now": now}
-    )  # type: ignore[arg-type]
+    )
     if logged:
         await db.notify(f"{user_id}:{version}")
     return logged

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
-from pydantic_core import to_json
 
 from todo_app.deps import CurrentUser, Db
 from todo_app.errors import Unprocessable
+from todo_app.responses import json_response
 from todo_app.tasks import bulk, etag, pages, service, tagnames
 from todo_app.tasks import cursor as cursors
 from todo_app.tasks.params import DeleteParams, FilterParams, ListParams, from_query, query_parameters
@@ -29,13 +29,6 @@ from todo_app.tasks.schemas import (
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 NOT_FOUND = {404: {"description": "No such task among the caller's tasks"}}
-
-
-def _json(data: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """Rows straight to JSON. The service selects exactly TaskPublic's columns, so FastAPI's
-    re-validation of every row against `response_model` (kept for the OpenAPI schema) is skipped:
-    on the list route it cost more CPU than the query."""
-    return Response(to_json(data), status_code=status_code, media_type="application/json", headers=headers)
 
 
 def _cursor_secret(request: Request) -> bytes:
@@ -83,7 +76,7 @@ async def list_tasks(
         query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "cursor")]
         next_url = request.url.replace(query=urlencode([*query, ("cursor", next_cursor)]))
         headers["Link"] = f'<{next_url}>; rel="next"'
-    return _json(tasks, headers=headers)
+    return json_response(tasks, headers=headers)
 
 
 def _quick_add(text: str, user: CurrentUser) -> QuickAdd:
@@ -170,7 +163,7 @@ def _condition(header: str | None) -> etag.Condition | None:
 
 
 def _task(task: dict[str, Any], status_code: int = 200) -> Response:
-    return _json(task, status_code, headers={"ETag": etag.of(task["version"])})
+    return json_response(task, status_code, headers={"ETag": etag.of(task["version"])})
 
 
 async def _write(write: Awaitable[dict[str, Any] | None], status_code: int = 200) -> Response:

@@ -9,8 +9,8 @@ from pydantic import Field
 from todo_app.db.types import MAX_ID
 from todo_app.deps import CurrentUser, Db
 from todo_app.errors import NotFound
+from todo_app.responses import json_response
 from todo_app.tasks import etag
-from todo_app.tasks.routes import _json
 from todo_app.tasks.schemas import TaskPublic
 from todo_app.trash import service
 
@@ -37,7 +37,7 @@ async def list_trash(
     """Trashed tasks, latest deleted first; `X-Total-Count` counts them all. They are deleted for
     good after TRASH_RETENTION_DAYS."""
     tasks, total = await service.page(db, user_id=user.id, limit=limit, offset=offset)
-    return _json(tasks, headers={"X-Total-Count": str(total)})
+    return json_response(tasks, headers={"X-Total-Count": str(total)})
 
 
 @router.post("/{task_id}/restore", response_model=TaskPublic, responses=NOT_IN_TRASH)
@@ -45,7 +45,7 @@ async def restore_task(task_id: int, db: Db, user: CurrentUser) -> Response:
     """Back to the list, with the same id and fields."""
     _check_id(task_id)
     task = await service.restore(db, user_id=user.id, task_id=task_id)
-    return _json(task, headers={"ETag": etag.of(task["version"])})
+    return json_response(task, headers={"ETag": etag.of(task["version"])})
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_IN_TRASH)
