@@ -40,13 +40,15 @@ async def test_cors_only_for_listed_origins(settings):
         user = await make_user(client)
         r = await client.get("/tasks", headers={**user["headers"], "Origin": FRONTEND})
         assert r.headers["access-control-allow-origin"] == FRONTEND
-        assert "x-total-count" in r.headers["access-control-expose-headers"].lower()
+        exposed = r.headers["access-control-expose-headers"].lower()
+        for header in ("x-total-count", "etag", "link", "idempotent-replayed", "retry-after"):
+            assert header in exposed
         preflight = await client.options(
             "/tasks",
             headers={
                 "Origin": FRONTEND,
                 "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "authorization, content-type",
+                "Access-Control-Request-Headers": "authorization, content-type, if-match, idempotency-key",
             },
         )
         assert preflight.status_code == 200

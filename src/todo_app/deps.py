@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from starlette.datastructures import State
 
 from todo_app.config import Settings
 from todo_app.db import Connection
@@ -60,19 +61,29 @@ class Session:
     token: TokenClaims
 
 
+async def session_from_token(state: State, db: Connection, token: str) -> Session | None:
+    """The session a bearer token stands for; None for a token that is malformed, expired, signed
+    with another key, signed out, of an older generation, or whose user is gone. Shared by
+    get_session and the middleware that must know the user before the app runs (idempotency keys)."""
+    try:
+        claims = state.tokens.verify(token)
+    except InvalidToken:
+        return None
+    owner = await users.for_token(db, user_id=claims.user_id, jti=claims.jti)
+    if owner is None or owner.revoked or owner.token_version != claims.version:
+        return None
+    return Session(owner.user, claims)
+
+
 async def get_session(
     request: Request, db: Db, token: Annotated[str | None, Depends(bearer_token)]
 ) -> Session:
     if not token:
         raise Unauthorized("Not authenticated")
-    try:
-        claims = request.app.state.tokens.verify(token)
-    except InvalidToken:
-        raise Unauthorized(INVALID_TOKEN) from None
-    owner = await users.for_token(db, user_id=claims.user_id, jti=claims.jti)
-    if owner is None or owner.revoked or owner.token_version != claims.version:
+    session = await session_from_token(request.app.state, db, token)
+    if session is None:
         raise Unauthorized(INVALID_TOKEN)
-    return Session(owner.user, claims)
+    return session
 
 
 async def get_current_user(session: Annotated[Session, Depends(get_session)]) -> UserPublic:

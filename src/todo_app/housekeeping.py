@@ -5,6 +5,7 @@ from functools import partial
 
 from todo_app.config import Settings
 from todo_app.db import upkeep
+from todo_app.idempotency import service as idempotency
 from todo_app.scheduler import Job
 from todo_app.sync import compaction
 from todo_app.trash import service as trash
@@ -19,6 +20,7 @@ def jobs_for(settings: Settings, backend: str) -> list[Job]:
         # (a purged task's change is kept as long as trashed tasks are: a device that synced within
         # that time learns of it; one that did not starts over)
         Job("change log compaction", HOURLY, partial(compaction.compact, keep_days=days)),
+        Job("idempotency keys", HOURLY, idempotency.expire),
     ]
     if backend == "postgresql":
         jobs.append(Job("statistics", upkeep.EVERY_SECONDS, upkeep.keep_statistics))

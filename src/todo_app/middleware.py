@@ -8,6 +8,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from todo_app.config import Settings
+from todo_app.idempotency.middleware import Idempotency
 from todo_app.ratelimit import AuthLimits
 from todo_app.users.guard import AuthGuard
 
@@ -138,8 +139,9 @@ async def _too_large(send: Send) -> None:
 
 def install_middleware(app: FastAPI, *, settings: Settings, limits: AuthLimits) -> None:
     """Outermost first: headers on every response (500s, 413s and CORS preflights too), the last
-    resort for errors, CORS, the /auth door (it counts what the body limit refuses too), then the
-    body limit."""
+    resort for errors, CORS, the /auth door (it counts what the body limit refuses too), the body
+    limit, then idempotency keys (they buffer only bodies within the limit)."""
+    app.add_middleware(Idempotency, state=app.state)
     app.add_middleware(BodyLimit)
     app.add_middleware(
         AuthGuard, limits=limits, trusted=settings.trusted_proxies, origins=settings.cors_origins
@@ -149,8 +151,15 @@ def install_middleware(app: FastAPI, *, settings: Settings, limits: AuthLimits) 
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type"],
-            expose_headers=["X-Total-Count", "Retry-After"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "Idempotency-Key",
+                "Last-Event-ID",
+            ],
+            expose_headers=["X-Total-Count", "Retry-After", "ETag", "Link", "Idempotent-Replayed"],
             max_age=600,
         )
     app.add_middleware(CatchAll)
