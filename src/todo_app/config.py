@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     # Trashed tasks are deleted for good after this many days.
     trash_retention_days: int = Field(default=30, ge=1, le=3650)
+    # GET /events: seconds between keep-alive comments (and token re-checks) on an idle stream.
+    events_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
 
     @field_validator("trusted_proxies", "cors_origins", mode="before")
     @classmethod

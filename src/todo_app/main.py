@@ -10,6 +10,8 @@ from todo_app import health
 from todo_app.config import Settings, load_settings
 from todo_app.db import Database, parse_database_url
 from todo_app.errors import install_error_handlers
+from todo_app.events.hub import EventHub
+from todo_app.events.routes import router as events_router
 from todo_app.housekeeping import jobs_for
 from todo_app.middleware import install_middleware
 from todo_app.ratelimit import AuthLimits, Counters
@@ -32,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database = Database(target, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout)
     counters = Counters(settings.redis_url)
     scheduler = Scheduler(database, jobs_for(settings, database.backend))
+    hub = EventHub(database, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -40,9 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await to_thread.run_sync(is_common_password, "")  # loads the list off the event loop
         await database.open()
         scheduler.start()
+        await hub.start()
         try:
             yield
         finally:
+            await hub.stop()
             await scheduler.stop()
             await database.close()
             await counters.close()
@@ -62,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tokens = TokenVerifier(settings.jwt_keys)
     app.state.db = database
     app.state.scheduler = scheduler
+    app.state.hub = hub
     app.state.limits = AuthLimits(
         counters,
         failures=settings.rate_limit_login_failures,
@@ -75,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tags_router)
     app.include_router(trash_router)
     app.include_router(sync_router)
+    app.include_router(events_router)
     app.include_router(health.router)
     install_web_ui(app)
     install_docs(app)

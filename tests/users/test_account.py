@@ -130,9 +130,15 @@ async def test_revocations_are_kept_only_until_the_token_would_have_expired(clie
     from todo_app.users.models import RevokedToken
 
     async with app.state.db.connection() as conn:
-        await service.revoke_token(conn, jti="old", expires_at=datetime.now(UTC) - timedelta(seconds=1))
-        await service.revoke_token(conn, jti="live", expires_at=datetime.now(UTC) + timedelta(days=1))
-        await service.revoke_token(conn, jti="live", expires_at=datetime.now(UTC) + timedelta(days=1))
+        await service.revoke_token(
+            conn, user_id=0, jti="old", expires_at=datetime.now(UTC) - timedelta(seconds=1)
+        )
+        await service.revoke_token(
+            conn, user_id=0, jti="live", expires_at=datetime.now(UTC) + timedelta(days=1)
+        )
+        await service.revoke_token(
+            conn, user_id=0, jti="live", expires_at=datetime.now(UTC) + timedelta(days=1)
+        )
         left = await conn.all(select(RevokedToken.jti))
     assert left == [("live",)]
 
@@ -146,11 +152,15 @@ async def test_a_revocation_outlives_the_last_second_its_token_is_accepted(app):
         async def still_revoked() -> bool:
             return await db.scalar(select(RevokedToken.jti).where(RevokedToken.jti == "a" * 22)) is not None
 
-        await users.revoke_token(db, jti="a" * 22, expires_at=expires, now=expires - timedelta(hours=1))
+        await users.revoke_token(
+            db, user_id=0, jti="a" * 22, expires_at=expires, now=expires - timedelta(hours=1)
+        )
         for later in (timedelta(0), timedelta(milliseconds=500), timedelta(milliseconds=999)):
             await users.revoke_token(
-                db, jti=f"b{later.microseconds:021d}", expires_at=expires, now=expires + later
+                db, user_id=0, jti=f"b{later.microseconds:021d}", expires_at=expires, now=expires + later
             )
             assert await still_revoked(), later
-        await users.revoke_token(db, jti="c" * 22, expires_at=expires, now=expires + timedelta(seconds=1.001))
+        await users.revoke_token(
+            db, user_id=0, jti="c" * 22, expires_at=expires, now=expires + timedelta(seconds=1.001)
+        )
         assert not await still_revoked()

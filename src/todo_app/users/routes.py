@@ -107,7 +107,7 @@ async def update_me(body: ProfileUpdate, user: CurrentUser, db: Db) -> UserPubli
 async def logout(session: CurrentSession, db: Db) -> Response:
     """This token is refused from now on, by every process; the user's other tokens keep working."""
     expires_at = datetime.fromtimestamp(session.token.exp, UTC)
-    await service.revoke_token(db, jti=session.token.jti, expires_at=expires_at)
+    await service.revoke_token(db, user_id=session.user.id, jti=session.token.jti, expires_at=expires_at)
     return Response(status_code=NO_CONTENT)
 
 

@@ -129,24 +129,34 @@ async def change_password(db: Connection, hasher: PasswordHasher, *, user_id: in
     """Store the new hash and move the token generation on: every earlier token stops working."""
     hashed = await to_thread.run_sync(hasher.hash, new_password, limiter=hasher.limiter)
     await db.all(NEW_PASSWORD, {"user_id": user_id, "new_hash": hashed})
+    await _tokens_changed(db, user_id)
+
+
+async def _tokens_changed(db: Connection, user_id: int) -> None:
+    """Tell every process: the user's open event streams re-check their tokens now (events/hub.py),
+    rather than at their next heartbeat."""
+    await db.notify(f"{user_id}:revoked")
 
 
 async def revoke_token(
-    db: Connection, *, jti: str, expires_at: datetime, now: datetime | None = None
+    db: Connection, *, user_id: int, jti: str, expires_at: datetime, now: datetime | None = None
 ) -> None:
     """Refuse this one token from now on; ids of tokens that can no longer be used are dropped."""
     with suppress(UniqueViolation):  # signed out twice at once: already refused
         await db.all(REVOKE, {"new_jti": jti, "new_expires_at": expires_at})
     await db.all(FORGET_EXPIRED, {"cutoff": (now or datetime.now(UTC)) - REVOCATION_GRACE})
+    await _tokens_changed(db, user_id)
 
 
 async def revoke_all_tokens(db: Connection, *, user_id: int) -> None:
     await db.all(NEXT_GENERATION, {"user_id": user_id})
+    await _tokens_changed(db, user_id)
 
 
 async def delete(db: Connection, *, user_id: int) -> None:
     """The user and, by ON DELETE CASCADE, all their tasks."""
     await db.all(DELETE, {"user_id": user_id})
+    await _tokens_changed(db, user_id)
 
 
 async def update_profile(db: Connection, *, user_id: int, timezone: str) -> UserPublic:
