@@ -4,13 +4,13 @@ Statements are written once with SQLAlchemy Core against the SQLModel tables; `D
 on a pooled psycopg 3 (PostgreSQL) or aiosqlite (SQLite) connection.
 """
 
-from todo_app.db.database import (
+from todo_app.db.connection import (
     Connection,
-    Database,
     DatabaseUnavailable,
     ForeignKeyViolation,
     UniqueViolation,
 )
+from todo_app.db.database import Database
 from todo_app.db.types import UTCDateTime
 from todo_app.db.url import DatabaseTarget, parse_database_url
 

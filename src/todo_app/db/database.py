@@ -1,204 +1,43 @@
-"""Pooled connections that run compiled Core statements: psycopg 3 for PostgreSQL, aiosqlite for SQLite.
-
-Every connection is in autocommit mode: a single statement needs no BEGIN/COMMIT round trip, and a
-write of several statements runs inside `Connection.transaction()`, which never outlives the
-request (nothing holds a transaction open behind Neon's PgBouncer).
+"""The connection pool: psycopg 3's for PostgreSQL, a small one of aiosqlite connections for SQLite.
+What a request does with a connection is in connection.py.
 """
 
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 import psycopg
-from psycopg import errors as pg_errors
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
-from sqlalchemy import bindparam, func, literal, select
+from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
+from sqlalchemy import literal, select
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
-from sqlalchemy.sql import ClauseElement
 
-from todo_app.db.statements import Compiled, StatementCache
+from todo_app.db.connection import (
+    Connection,
+    DatabaseUnavailable,
+    Listener,
+)
+from todo_app.db.notices import NOTIFY_MANY, Notices
+from todo_app.db.statements import StatementCache
 from todo_app.db.url import DatabaseTarget
 
 log = logging.getLogger(__name__)
 
 # Neon suspends an idle compute after 5 minutes; retire pooled connections well before that.
 MAX_CONNECTION_AGE_SECONDS = 240
+# While the server is away (a restart, a failover), a new connection is tried at least this often
+# while requests wait for one, so writes resume within about this long of its return. (The pool's
+# own retries back off 1, 2, 4 ... s: after a 3-second restart the next try could be 4 s later.)
+RECONNECT_SECONDS = 0.5
 SELECT_ONE = select(literal(1))
 # Per-connection options only, the lock wait first. WAL is a property of the file, set once by the
 # migration (todo_app.migrate): switching a file to WAL takes an exclusive lock, so doing it as each
 # connection opens failed with "database is locked" whenever another connection was writing.
 SQLITE_PRAGMAS = ("busy_timeout=5000", "foreign_keys=ON", "synchronous=NORMAL")
-# SQLITE_BUSY that escapes the busy handler (it is not invoked in every case) is retried this many
-# times: every statement runs on its own in autocommit mode, so one refused had no effect.
-SQLITE_BUSY_RETRIES = 5
-SQLITE_BUSY = 5
-
-
-class DatabaseUnavailable(Exception):
-    """The database cannot be reached or refused to serve; the request should be answered 503."""
-
-
-class UniqueViolation(Exception):
-    """A unique constraint refused the write."""
-
-
-class ForeignKeyViolation(Exception):
-    """The write refers to a row that does not exist (any more), e.g. a user deleted meanwhile."""
-
-
-# The channel of change notices ("<user id>:<change number>"): PostgreSQL NOTIFY, which is
-# transactional (delivered to every LISTENing process at commit, dropped on rollback); on SQLite, the
-# one process's own listeners after commit.
-CHANGES_CHANNEL = "todo_changes"
-NOTIFY = select(func.pg_notify(CHANGES_CHANNEL, bindparam("payload")))
-Listener = Callable[[str], None]
-
-
-class Connection:
-    """One pooled connection for the duration of a request."""
-
-    def __init__(
-        self, driver: Any, statements: StatementCache, backend: str, listeners: list[Listener] | None = None
-    ) -> None:
-        self._driver = driver
-        self._statements = statements
-        self._backend = backend
-        self._listeners = listeners if listeners is not None else []
-        self._in_transaction = False
-        self._pending: list[str] = []
-
-    @property
-    def backend(self) -> str:
-        return self._backend
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[None]:
-        """Statements inside run as one transaction: all of them take effect or none. On SQLite it
-        begins IMMEDIATE (the write lock up front, so two writers never deadlock upgrading)."""
-        if self._backend == "postgresql":
-            try:
-                async with self._driver.transaction():
-                    yield
-            except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-                raise DatabaseUnavailable(str(exc)) from exc
-            return
-        await self._sqlite_statement("BEGIN IMMEDIATE")
-        self._in_transaction = True
-        try:
-            try:
-                yield
-            except BaseException:
-                await self._driver.execute("ROLLBACK")
-                raise
-            await self._sqlite_statement("COMMIT")
-        except BaseException:
-            self._pending.clear()
-            raise
-        finally:
-            self._in_transaction = False
-        pending, self._pending = self._pending, []
-        for payload in pending:
-            self._deliver(payload)
-
-    async def notify(self, payload: str) -> None:
-        """Tell every process's listeners on CHANGES_CHANNEL, once the current transaction (if any)
-        commits; nothing is told if it rolls back."""
-        if self._backend == "postgresql":
-            await self.all(NOTIFY, {"payload": payload})
-        elif self._in_transaction:
-            self._pending.append(payload)
-        else:
-            self._deliver(payload)
-
-    def _deliver(self, payload: str) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(payload)
-            except Exception:
-                log.exception("change listener failed")
-
-    async def _sqlite_statement(self, sql: str) -> None:
-        try:
-            await self._run_sqlite(sql, {})
-        except sqlite3.OperationalError as exc:
-            raise DatabaseUnavailable(str(exc)) from exc
-
-    async def all(
-        self, stmt: ClauseElement, params: Mapping[str, Any] | None = None, *, prepare: bool | None = None
-    ) -> list[tuple[Any, ...]]:
-        """Rows of the statement. `prepare=False`: PostgreSQL plans it for these values every time
-        (a statement whose best plan depends on them must not settle on a generic plan)."""
-        compiled = self._statements.get(stmt)
-        rows = await self._run(compiled, compiled.params(params or {}), prepare=prepare)
-        assert isinstance(rows, list)
-        return [compiled.row(row) for row in rows]
-
-    async def first(
-        self, stmt: ClauseElement, params: Mapping[str, Any] | None = None
-    ) -> tuple[Any, ...] | None:
-        rows = await self.all(stmt, params)
-        return rows[0] if rows else None
-
-    async def scalar(self, stmt: ClauseElement, params: Mapping[str, Any] | None = None) -> Any:
-        row = await self.first(stmt, params)
-        return row[0] if row else None
-
-    async def execute(self, stmt: ClauseElement, params: Mapping[str, Any] | None = None) -> int:
-        """Run a write without RETURNING; how many rows it changed."""
-        compiled = self._statements.get(stmt)
-        return await self._run(compiled, compiled.params(params or {}), rowcount=True)  # type: ignore[return-value]
-
-    async def _run(
-        self,
-        compiled: Compiled,
-        params: dict[str, Any],
-        *,
-        rowcount: bool = False,
-        prepare: bool | None = None,
-    ) -> list[tuple[Any, ...]] | int:
-        try:
-            if self._backend == "postgresql":
-                cursor = await self._driver.execute(compiled.sql, params, prepare=prepare)
-                if rowcount:
-                    return cursor.rowcount
-                return await cursor.fetchall() if cursor.description else []
-            return await self._run_sqlite(compiled.sql, params, rowcount=rowcount)
-        except pg_errors.UniqueViolation as exc:
-            raise UniqueViolation(str(exc)) from None
-        except pg_errors.ForeignKeyViolation as exc:
-            raise ForeignKeyViolation(str(exc)) from None
-        except sqlite3.IntegrityError as exc:
-            if "UNIQUE" in str(exc):
-                raise UniqueViolation(str(exc)) from None
-            if "FOREIGN KEY" in str(exc):
-                raise ForeignKeyViolation(str(exc)) from None
-            raise
-        except (psycopg.OperationalError, psycopg.InterfaceError, sqlite3.OperationalError) as exc:
-            raise DatabaseUnavailable(str(exc)) from exc
-
-    async def _run_sqlite(
-        self, sql: str, params: dict[str, Any], *, rowcount: bool = False
-    ) -> list[tuple[Any, ...]] | int:
-        # A refused statement changed nothing, so it can run again; inside a transaction the write
-        # lock is already held (BEGIN IMMEDIATE), so only BEGIN itself can meet SQLITE_BUSY.
-        for attempt in range(SQLITE_BUSY_RETRIES + 1):
-            try:
-                async with self._driver.execute(sql, params) as cursor:
-                    if rowcount:
-                        return cursor.rowcount
-                    return list(await cursor.fetchall())
-            except sqlite3.OperationalError as exc:
-                if (exc.sqlite_errorcode & 0xFF) != SQLITE_BUSY or attempt == SQLITE_BUSY_RETRIES:
-                    raise
-                log.warning("SQLite busy (%s); retrying the statement", exc)
-                await asyncio.sleep(0.05 * (attempt + 1))
-        raise AssertionError("unreachable")
 
 
 class Database:
@@ -216,12 +55,15 @@ class Database:
         )
         self.statements = StatementCache(dialect)
         self._pg: AsyncConnectionPool | None = None
+        self._pg_in_use: set[psycopg.AsyncConnection] = set()  # (for close(): see there)
         self._sqlite: asyncio.Queue[aiosqlite.Connection] | None = None
         self._sqlite_all: list[aiosqlite.Connection] = []
+        self._settling: set[asyncio.Task[None]] = set()  # connections on their way back
         self._sqlite_opening = 0  # connections being opened: they count towards pool_size
         # SQLite only (one process): called with each change notice after its commit. PostgreSQL
         # processes LISTEN on CHANGES_CHANNEL instead.
         self.local_listeners: list[Listener] = []
+        self.notices = Notices(self._notify_many)
 
     async def open(self) -> None:
         if self.backend == "postgresql":
@@ -235,16 +77,49 @@ class Database:
                 max_idle=MAX_CONNECTION_AGE_SECONDS / 2,
                 # The pre-ping: a connection is checked with a round trip before each use, so one
                 # dropped while idle (Neon suspend, pooler restart) is replaced, not handed out.
-                check=AsyncConnectionPool.check_connection,
+                check=self._check_pooled,
+                reconnect_timeout=RECONNECT_SECONDS,
+                reconnect_failed=self._reconnect_failed,
                 kwargs={"autocommit": True, "connect_timeout": 10, **self.target.connect_args},
             )
             await self._pg.open(wait=False)
         else:
             self._sqlite = asyncio.Queue()
 
+    async def _check_pooled(self, driver: psycopg.AsyncConnection) -> None:
+        """The pre-ping. One idle connection found dead means the server dropped them all (a
+        restart, a suspend): they are all replaced now. Otherwise each request after it would meet
+        the next dead one, and the pool makes a request that met one wait 1, 2, 4 ... s."""
+        try:
+            await AsyncConnectionPool.check_connection(driver)
+        except Exception:
+            if self._pg is not None and not self._pg.closed:
+                log.warning("a pooled database connection was dead; replacing the idle ones")
+                await self._pg.drain()
+            raise
+
+    async def _reconnect_failed(self, pool: AsyncConnectionPool) -> None:
+        """A connection attempt kept failing for RECONNECT_SECONDS. While requests wait, try again
+        at once (`check()` grows an empty pool); with nobody waiting stay quiet: the next request
+        starts a new attempt itself."""
+        if not pool.closed and pool.get_stats().get("requests_waiting", 0):
+            await pool.check()
+
+    async def _notify_many(self, payloads: list[str]) -> None:
+        async with self.connection() as conn:
+            await conn.all(NOTIFY_MANY, {"payloads": payloads})
+
     async def close(self) -> None:
         if self._pg is not None:
+            # A connection still out belongs to a request the shutdown cut off (SHUTDOWN_TIMEOUT):
+            # cancel its statement in the server, or one waiting for a lock would still run, and
+            # commit, once the lock is free, long after its client was told it failed.
+            cancels = (driver.cancel_safe(timeout=2) for driver in list(self._pg_in_use))
+            await asyncio.gather(*cancels, return_exceptions=True)
+            await self.notices.drain()
             await self._pg.close()
+        if self._settling:
+            await asyncio.gather(*self._settling, return_exceptions=True)
         for conn in self._sqlite_all:
             await conn.close()
         self._sqlite_all.clear()
@@ -252,20 +127,50 @@ class Database:
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
         if self._pg is not None:
+            # Every way of losing the server ends here as DatabaseUnavailable (503): no connection
+            # within pool_timeout, the pool closed by a shutdown, or a connection broken when it
+            # is handed back (statements convert their own errors, Connection._run).
             try:
                 async with self._pg.connection() as driver:
-                    yield Connection(driver, self.statements, self.backend)
-            except PoolTimeout as exc:
+                    self._pg_in_use.add(driver)
+                    try:
+                        yield Connection(driver, self.statements, self.backend, notices=self.notices)
+                    finally:
+                        self._pg_in_use.discard(driver)
+            except (PoolTimeout, PoolClosed, psycopg.OperationalError, psycopg.InterfaceError) as exc:
                 raise DatabaseUnavailable(str(exc)) from exc
             return
         driver = await self._sqlite_connection()
+        conn = Connection(driver, self.statements, self.backend, self.local_listeners)
         try:
-            yield Connection(driver, self.statements, self.backend, self.local_listeners)
+            yield conn
         finally:
-            assert self._sqlite is not None
-            if driver.in_transaction:  # a request cancelled mid-transaction: undo before reuse
-                await asyncio.shield(driver.rollback())
+            self._give_back(driver, conn)
+
+    def _give_back(self, driver: aiosqlite.Connection, conn: Connection) -> None:
+        """Back to the pool at once when idle. A request cancelled mid-statement or mid-transaction
+        leaves that to a task of its own (the request's task may be cancelled again at any await):
+        it waits for the statement, rolls the transaction back, then returns the connection."""
+        assert self._sqlite is not None
+        if conn.idle and not driver.in_transaction:
             self._sqlite.put_nowait(driver)
+            return
+        task = asyncio.get_running_loop().create_task(self._settle_and_give_back(driver, conn))
+        self._settling.add(task)
+        task.add_done_callback(self._settling.discard)
+
+    async def _settle_and_give_back(self, driver: aiosqlite.Connection, conn: Connection) -> None:
+        assert self._sqlite is not None
+        try:
+            await conn.settle()
+            if driver.in_transaction:
+                await driver.rollback()
+        except Exception:
+            log.exception("a SQLite connection could not be made idle; closing it")
+            self._sqlite_all.remove(driver)
+            await driver.close()
+            return
+        self._sqlite.put_nowait(driver)
 
     async def ping(self) -> None:
         async with self.connection() as conn:

@@ -1,7 +1,7 @@
 """One per process: hears that a user's tasks changed, in whichever process the write was served, and
 wakes that user's event streams here (events/stream.py), which then read the change feed.
 
-Every task write tells CHANGES_CHANNEL "<user id>:<change number>" as it commits (db.Connection.notify).
+Every task write tells CHANGES_CHANNEL "<user id>:<change number>" once it commits (db/notices.py).
 On PostgreSQL the hub holds one connection of its own outside the pool that LISTENs on the channel,
 opened while this process has streams open (an idle service runs no query, so Neon can suspend it)
 and opened again with backoff when it drops; every stream is woken after each (re)connection, since
@@ -23,7 +23,7 @@ import uvicorn
 
 from todo_app.config import Settings
 from todo_app.db import Database, parse_database_url
-from todo_app.db.database import CHANGES_CHANNEL
+from todo_app.db.notices import CHANGES_CHANNEL
 from todo_app.events.service import MAX_STREAMS_PER_USER, StreamSlots
 
 log = logging.getLogger(__name__)

@@ -3,8 +3,8 @@
 Each write transaction first takes the owner's next change number: that locks the owner's row, so
 one owner's writes apply one at a time and their numbers follow commit order. The tasks a write
 touches carry the number as their `version` (their ETag), and `record` writes one `task_change` row
-per such task in the same transaction, then tells the other processes ("<owner>:<number>", see
-db.Connection.notify). Delta sync and the event stream read that log (sync/feed.py)."""
+per such task in the same transaction, and once it has committed the other processes are told
+("<owner>:<number>", db/notices.py). Delta sync and the event stream read that log (sync/feed.py)."""
 
 from datetime import datetime
 from typing import Any

@@ -14,7 +14,6 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
-    func,
     insert,
     literal,
     not_,
@@ -23,7 +22,6 @@ from sqlalchemy import (
 )
 
 from todo_app.db import Connection, ForeignKeyViolation
-from todo_app.db.database import CHANGES_CHANNEL
 from todo_app.db.types import MAX_ID
 from todo_app.errors import INVALID_TOKEN, NotFound, Unauthorized, Unprocessable
 from todo_app.tags import service as tags
@@ -62,8 +60,8 @@ CREATE = (
 
 
 def _create_in_one_statement() -> Select:
-    """PostgreSQL: the change number, the task, its change-log row and the notice in one statement
-    (one round trip, atomic without a transaction block). No row when the owner is gone."""
+    """PostgreSQL: the change number, the task and its change-log row in one statement (one round
+    trip, atomic without a transaction block). No row when the owner is gone."""
     seq = (
         update(User)
         .where(User.id == bindparam("owner"))
@@ -87,8 +85,7 @@ def _create_in_one_statement() -> Select:
         )
         .cte("logged")
     )
-    notice = func.pg_notify(CHANGES_CHANNEL, func.concat(new.c.user_id, ":", new.c.version))
-    return select(*(new.c[column.name] for column in RETURNED), notice).add_cte(logged)
+    return select(*(new.c[column.name] for column in RETURNED)).add_cte(logged)
 
 
 CREATE_NOW = _create_in_one_statement()
@@ -193,7 +190,9 @@ async def create(
             row = await db.first(CREATE_NOW, {**params, "owner": user.id, "now": now})
             if row is None:  # the account was deleted after this request was authenticated
                 raise Unauthorized(INVALID_TOKEN)
-            return public(row)
+            task = public(row)
+            await db.notify(f"{user.id}:{task['version']}")  # (committed: it ran on its own)
+            return task
         async with db.transaction():
             version = await next_change(db, user_id=user.id)  # holds the owner's row: tags are named once
             row = await db.first(CREATE, {**params, "owner": user.id, "now": now, "version": version})
