@@ -16,7 +16,7 @@ async def test_unhandled_exception_is_a_bare_json_500(app):
     async with httpx2.AsyncClient(transport=transport, base_url="http://t") as client:
         r = await client.get("/boom")
     assert r.status_code == 500
-    assert r.json() == {"detail": "Internal server error"}
+    assert r.json() == {"detail": "Internal server error", "request_id": r.headers["x-request-id"]}
     assert "secret" not in r.text
 
 
@@ -53,7 +53,7 @@ async def test_a_500_carries_the_security_headers_and_is_logged_once(app, caplog
             caplog.clear()
             r = await client.get(path)
             assert r.status_code == 500
-            assert r.json() == {"detail": "Internal server error"}
+            assert r.json() == {"detail": "Internal server error", "request_id": r.headers["x-request-id"]}
             assert r.headers["x-content-type-options"] == "nosniff"
             assert r.headers["cache-control"] == "no-store"
             logged = [rec for rec in caplog.records if "kaboom" in str(rec.exc_info) + rec.getMessage()]

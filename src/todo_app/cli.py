@@ -2,10 +2,15 @@
 
 import argparse
 import logging
+import os
+import signal
 import sys
 
-from todo_app.config import ConfigError, load_settings
+from pydantic import ValidationError
+
+from todo_app.config import ConfigError, Settings, load_settings
 from todo_app.db import parse_database_url
+from todo_app.observability import logs
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -25,6 +30,7 @@ def _serve(args: argparse.Namespace) -> None:
     )
     logging.getLogger("todo_app").info("schema up to date on %s", where)
     print(f"Todo service: open http://{args.host}:{args.port}/ (API docs at /docs)", flush=True)
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(
         "todo_app.main:create_app",
         factory=True,
@@ -33,12 +39,23 @@ def _serve(args: argparse.Namespace) -> None:
         workers=args.workers,
         # httptools, with the request-head limit it lacks; each worker imports the class by name.
         http=LimitedHttpToolsProtocol,
-        log_level=args.log_level,
-        # One line per request is what the proxy in front already writes; on the list route the
-        # line cost a fifth of the throughput. --access-log turns it on.
-        access_log=args.access_log,
+        # Our handler and levels in this process and again in each worker, before the app loads.
+        log_config=logs.dict_config(settings.log_format, settings.log_level),
+        # uvicorn's access line named the raw path and cost a fifth of the list route's throughput;
+        # the app writes its own (observability/access.py, LOG_ACCESS).
+        access_log=False,
         proxy_headers=False,
+        # SIGTERM: stop accepting, let requests in flight finish for up to this long, then cancel
+        # them and run the lifespan's shutdown (event streams are ended at once, events/hub.py).
+        timeout_graceful_shutdown=settings.shutdown_timeout,
     )
+
+
+def _stopped(signum: int, frame: object) -> None:
+    """SIGTERM outside uvicorn's own handler. uvicorn, once it has shut down gracefully, restores
+    this handler and raises the signal again: a stop that was asked for and done exits 0 instead
+    of dying of the signal (which supervisors would log as a failure)."""
+    raise SystemExit(0)
 
 
 def _migrate(_: argparse.Namespace) -> None:
@@ -56,20 +73,42 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--log-level", choices=list(logs.LEVELS), help="overrides LOG_LEVEL (default info)")
     serve.add_argument(
-        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        help="a log line per request; overrides LOG_ACCESS (default on)",
     )
-    serve.add_argument("--access-log", action="store_true", help="log a line per request (default: off)")
     serve.set_defaults(func=_serve)
     mig = sub.add_parser("migrate", help="apply database migrations and exit")
     mig.set_defaults(func=_migrate)
     return parser
 
 
+def _apply_log_options(args: argparse.Namespace) -> None:
+    """`--log-level` and `--access-log` are LOG_LEVEL and LOG_ACCESS given on the command line. They
+    go into the environment, because each worker process reads its settings from there afresh."""
+    if getattr(args, "log_level", None) is not None:
+        os.environ["LOG_LEVEL"] = args.log_level
+    if getattr(args, "access_log", None) is not None:
+        os.environ["LOG_ACCESS"] = "true" if args.access_log else "false"
+
+
+def _configure_logging() -> None:
+    """Log as configured before anything logs (load_settings may warn about the generated secret).
+    A bad value is left to load_settings, which reports it in one line; until then, the defaults."""
+    try:
+        settings = Settings()
+    except ValidationError:
+        logs.configure(None, "info")
+        return
+    logs.configure(settings.log_format, settings.log_level)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    _apply_log_options(args)
+    _configure_logging()
     try:
         args.func(args)
     except ConfigError as exc:

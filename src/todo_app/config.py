@@ -5,9 +5,9 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,22 @@ class Settings(BaseSettings):
     trash_retention_days: int = Field(default=30, ge=1, le=3650)
     # GET /events: seconds between keep-alive comments (and token re-checks) on an idle stream.
     events_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    # `todo-app serve` on SIGTERM: how long requests in flight may take to finish before they are
+    # cancelled and the process exits (keep the supervisor's stop timeout above it).
+    shutdown_timeout: int = Field(default=20, ge=1, le=600)
+    # Logs (observability/logs.py): unset format = text on a terminal, JSON otherwise.
+    log_format: Literal["json", "text"] | None = None
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    # One line per request (method, route template, status, duration, user, client).
+    log_access: bool = True
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object, info: ValidationInfo) -> object:
+        """`JSON` and ` Debug ` as meant; blank as unset (the default)."""
+        if isinstance(value, str):
+            return value.strip().lower() or cls.model_fields[str(info.field_name)].default
+        return value
 
     @field_validator("trusted_proxies", "cors_origins", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ from todo_app.events.hub import EventHub
 from todo_app.events.routes import router as events_router
 from todo_app.housekeeping import jobs_for
 from todo_app.middleware import install_middleware
+from todo_app.observability import logs
 from todo_app.ratelimit import AuthLimits, Counters
 from todo_app.scheduler import Scheduler
 from todo_app.security import PasswordHasher, is_common_password
@@ -29,6 +30,7 @@ from todo_app.web.routes import install_web_ui
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
+    logs.configure(settings.log_format, settings.log_level)  # each worker process builds its app here
     target = parse_database_url(settings.effective_database_url)
     hasher = PasswordHasher(settings.bcrypt_rounds)
     database = Database(target, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout)

@@ -1,6 +1,8 @@
 """HTTP-wide guards: response headers, a last-resort 500, the request body limit, CORS, the /auth
-door. Plain ASGI, so they cost next to nothing on the hot path."""
+door; outside them all, the request id and access line (observability/access.py). Plain ASGI, so
+they cost next to nothing on the hot path."""
 
+import json
 import logging
 
 from fastapi import FastAPI
@@ -9,6 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from todo_app.config import Settings
 from todo_app.idempotency.middleware import Idempotency
+from todo_app.observability import request_id
+from todo_app.observability.access import RequestLog
 from todo_app.ratelimit import AuthLimits
 from todo_app.users.guard import AuthGuard
 
@@ -16,7 +20,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 TOO_LARGE = b'{"detail":"Request body too large (limit: 1 MiB)"}'
-INTERNAL_ERROR = b'{"detail":"Internal server error"}'
+INTERNAL_ERROR = "Internal server error"
 
 
 class SecurityHeaders:
@@ -46,9 +50,10 @@ class SecurityHeaders:
 
 class CatchAll:
     """An exception nothing else handled: logged once, with its traceback, and answered with a bare
-    JSON 500 (no internals) that still passes through SecurityHeaders. Starlette's own last resort
-    would log it and re-raise it to the server, which logs it again, and it sits outside every
-    middleware, so its 500 carried none of the headers."""
+    JSON 500 (no internals; only the request id, by which an operator finds that traceback) that
+    still passes through SecurityHeaders. Starlette's own last resort would log it and re-raise it
+    to the server, which logs it again, and it sits outside every middleware, so its 500 carried
+    none of the headers."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -69,7 +74,15 @@ class CatchAll:
         except Exception:
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if not started:  # else too late for a 500; the server closes the half-sent response
-                await _send_json(send, 500, INTERNAL_ERROR, (b"cache-control", b"no-store"))
+                await _send_json(send, 500, _internal_error_body(), (b"cache-control", b"no-store"))
+
+
+def _internal_error_body() -> bytes:
+    context = request_id.current()
+    body = {"detail": INTERNAL_ERROR}
+    if context is not None:
+        body["request_id"] = context.request_id
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 class BodyLimit:
@@ -138,9 +151,11 @@ async def _too_large(send: Send) -> None:
 
 
 def install_middleware(app: FastAPI, *, settings: Settings, limits: AuthLimits) -> None:
-    """Outermost first: headers on every response (500s, 413s and CORS preflights too), the last
-    resort for errors, CORS, the /auth door (it counts what the body limit refuses too), the body
-    limit, then idempotency keys (they buffer only bodies within the limit)."""
+    """Outermost first: the request id and access line (so every line logged inside has the id,
+    and every response, whoever answers it, carries it), headers on every response (500s, 413s and
+    CORS preflights too), the last resort for errors, CORS, the /auth door (it counts what the body
+    limit refuses too), the body limit, then idempotency keys (they buffer only bodies within the
+    limit)."""
     app.add_middleware(Idempotency, state=app.state)
     app.add_middleware(BodyLimit)
     app.add_middleware(
@@ -158,9 +173,18 @@ def install_middleware(app: FastAPI, *, settings: Settings, limits: AuthLimits) 
                 "If-None-Match",
                 "Idempotency-Key",
                 "Last-Event-ID",
+                "X-Request-ID",
             ],
-            expose_headers=["X-Total-Count", "Retry-After", "ETag", "Link", "Idempotent-Replayed"],
+            expose_headers=[
+                "X-Total-Count",
+                "Retry-After",
+                "ETag",
+                "Link",
+                "Idempotent-Replayed",
+                "X-Request-ID",
+            ],
             max_age=600,
         )
     app.add_middleware(CatchAll)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLog, trusted=settings.trusted_proxies, access_log=settings.log_access)

@@ -3,10 +3,12 @@
 import fcntl
 import logging
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from todo_app.config import ConfigError, Settings
 from todo_app.db import parse_database_url
@@ -60,3 +62,27 @@ def use_wal(path: str) -> None:
         conn.close()
     if mode != "wal":
         raise ConfigError(f"DATABASE_URL: SQLite cannot use WAL mode for {path} (journal_mode is {mode})")
+
+
+@dataclass(frozen=True)
+class ShippedSchema:
+    """The migrations this release carries: their newest revision and every one they know."""
+
+    head: str
+    known: frozenset[str]
+
+    def behind(self, current: set[str]) -> bool:
+        """Whether a database at `current` (its alembic_version rows) lacks migrations this release
+        needs. A revision this release does not know was written by a newer one (`todo-app migrate`
+        runs before processes are replaced, one by one): the old processes keep serving."""
+        if current == {self.head}:
+            return False
+        return not current or bool(current & self.known)
+
+
+def shipped_schema() -> ShippedSchema:
+    """Read from the migration scripts (files only, no database): once per process, at start-up."""
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    head = scripts.get_current_head()
+    assert head is not None, "no migrations shipped"
+    return ShippedSchema(head=head, known=frozenset(r.revision for r in scripts.walk_revisions()))
