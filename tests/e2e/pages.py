@@ -80,6 +80,8 @@ class TasksPage:
         self.tags_bar = page.get_by_role("navigation", name="Tags")
         self.time_zone = page.get_by_label("Time zone")
         self.empty = page.get_by_role("status").filter(has_text=re.compile(r"^(No|Nothing) "))
+        self.toast = page.get_by_role("status", name="Notifications")
+        self.undo = self.toast.get_by_role("button", name="Undo", exact=True)
 
     def expect_loaded(self, email: str | None = None) -> "TasksPage":
         expect(self.new_task).to_be_visible()
@@ -179,6 +181,61 @@ class TasksPage:
     def sign_out(self) -> None:
         self.page.get_by_role("button", name="Sign out").click()
         expect(self.page.get_by_role("button", name="Sign in")).to_be_visible()
+
+    def note_on(self, title: str) -> Locator:
+        """The note on a task that was changed elsewhere."""
+        return self.item(title).locator(".conflict-note")
+
+    def open_trash(self) -> "TrashPage":
+        self.page.get_by_role("link", name="Trash", exact=True).click()
+        return TrashPage(self.page)
+
+
+class TrashPage:
+    """The trash (#/trash): deleted tasks, latest first, to restore or delete forever."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.view = page.get_by_role("region", name="Trash")
+        self.heading = self.view.get_by_role("heading", name="Trash")
+        self.list = self.view.get_by_role("list", name="Deleted tasks")
+        self.count = self.view.get_by_text(re.compile(r"^\d+ tasks? in the trash$"))
+        self.empty = self.view.get_by_text("The trash is empty.")
+        self.alert = self.view.get_by_role("alert")
+        self.back_link = self.view.get_by_role("link", name="Back to tasks")
+        expect(self.heading).to_be_visible()
+
+    def restore_button(self, title: str) -> Locator:
+        return self.page.get_by_role("button", name=f"Restore {title}", exact=True)
+
+    def forever_button(self, title: str) -> Locator:
+        return self.page.get_by_role("button", name=f"Delete {title} forever", exact=True)
+
+    def item(self, title: str) -> Locator:
+        return self.list.get_by_role("listitem").filter(has=self.restore_button(title))
+
+    def restore(self, title: str) -> None:
+        self.restore_button(title).click()
+        expect(self.item(title)).to_have_count(0)
+
+    def delete_forever(self, title: str) -> None:
+        self.forever_button(title).click()
+        expect(self.item(title)).to_have_count(0)
+
+    def empty_trash(self) -> None:
+        self.view.get_by_role("button", name="Empty trash").click()
+        self.view.get_by_role("button", name="Delete all forever").click()
+        expect(self.empty).to_be_visible()
+
+    def expect_titles(self, *titles: str) -> None:
+        """Exactly these, in this order (latest deleted first)."""
+        expect(self.list.locator(".title")).to_have_text(list(titles))
+
+    def back(self) -> TasksPage:
+        self.back_link.click()
+        tasks = TasksPage(self.page)
+        expect(tasks.new_task).to_be_visible()
+        return tasks
 
 
 class DetailsEditor:
@@ -370,3 +427,11 @@ def set_zone(page: Page, base_url: str, zone: str) -> None:
     with api_as(page, base_url) as api:
         r = api.patch("/auth/me", json={"timezone": zone})
         assert r.status_code == 200, r.text
+
+
+def on_server(page: Page, base_url: str, path: str = "/tasks") -> list[dict]:
+    """The person's tasks (or trashed tasks: path="/trash") as the server has them, up to 500."""
+    with api_as(page, base_url) as api:
+        r = api.get(path, params={"limit": 500})
+        assert r.status_code == 200, r.text
+        return r.json()

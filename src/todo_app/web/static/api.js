@@ -30,12 +30,26 @@ export class SessionExpired extends ApiError {
   }
 }
 
-export async function request(method, path, { body, auth = true } = {}) {
+// The task changed elsewhere since the version a change was made on (HTTP 412): nothing was changed,
+// and `task` is the task as it is now.
+export class Changed extends ApiError {
+  constructor(task) {
+    super(412, "This task was changed elsewhere");
+    this.task = task;
+  }
+}
+
+// ifMatch: the task version the change is made on (sent as If-Match; a 412 throws Changed).
+// background: not asked for by the person; an ended session is then theirs to find on their next
+// action (the page stays as it is until then), so it is not forgotten here.
+export async function request(method, path, { body, auth = true, ifMatch, background = false } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (ifMatch !== undefined) headers["If-Match"] = `"${ifMatch}"`;
+  const token = session.token;
   if (auth) {
-    if (!session.token) throw new SessionExpired();
-    headers.Authorization = `Bearer ${session.token}`;
+    if (!token) throw new SessionExpired();
+    headers.Authorization = `Bearer ${token}`;
   }
   let response;
   try {
@@ -44,9 +58,10 @@ export async function request(method, path, { body, auth = true } = {}) {
     throw new ApiError(0, OFFLINE);
   }
   if (response.status === 401 && auth) {
-    session.clear();
+    if (!background && session.token === token) session.clear(); // (not a session begun since)
     throw new SessionExpired();
   }
+  if (response.status === 412 && ifMatch !== undefined) throw new Changed(await response.json());
   if (!response.ok) throw new ApiError(response.status, await describe(response));
   const data = response.status === 204 ? null : await response.json();
   return { data, headers: response.headers };

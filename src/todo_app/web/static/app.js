@@ -3,7 +3,6 @@
 import { EXPIRED, SessionExpired, request, session } from "./api.js";
 import { AuthView } from "./auth.js";
 import { replaceChildren } from "./dom.js";
-import { parseHash } from "./task-query.js";
 import { TaskPage } from "./tasks.js";
 import { adoptBrowserZone } from "./zone-setting.js";
 
@@ -12,6 +11,7 @@ let page = null;
 let auth = null; // the sign-in / sign-up form while it is shown
 
 function showSignedOut(notice) {
+  page?.close();
   page = null;
   const mode = location.hash === "#/signup" ? "signup" : "signin";
   if (auth) {
@@ -37,21 +37,24 @@ async function showSignedIn({ signedUp = false } = {}) {
     showSignedOut(error instanceof SessionExpired ? EXPIRED : error.message);
     return;
   }
-  page = new TaskPage({
+  const shown = new TaskPage({
     email: me.email,
     zone: me.timezone ?? "UTC",
-    query: parseHash(location.hash),
-    onSignedOut: (notice) => showSignedOut(notice),
+    hash: location.hash,
+    onSignedOut: (notice) => {
+      if (page === shown) showSignedOut(notice); // (a page already closed has nothing to say)
+    },
   });
+  page = shown;
   auth = null;
   replaceChildren(root, page.element);
   document.title = "Todos";
-  page.newTask.focus();
+  page.focusStart();
   await page.load();
 }
 
 window.addEventListener("hashchange", () => {
-  if (page) page.setRoute(parseHash(location.hash));
+  if (page) page.route(location.hash);
   else showSignedOut();
 });
 

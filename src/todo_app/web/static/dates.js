@@ -71,3 +71,26 @@ export function zoneNames(...also) {
 export function browserZone() {
   return Intl.DateTimeFormat().resolvedOptions().timeZone ?? null;
 }
+
+// When something happened (an ISO instant), for a person in `zone`: "just now", "5 minutes ago",
+// "today at 14:05", "yesterday at 09:30", or a date ("Mon, Jan 5" / "Jan 5, 2025") with its time.
+export function agoText(instant, zone, now = new Date()) {
+  const at = new Date(instant);
+  const minutes = Math.floor((now - at) / 60_000);
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return `${minutes} ${minutes === 1 ? "minute" : "minutes"} ago`;
+  let timeZone = zone;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone });
+  } catch {
+    timeZone = "UTC";
+  }
+  const clock = clockIn(timeZone, now);
+  const day = clockIn(timeZone, at).today;
+  const time = new Intl.DateTimeFormat(ENGLISH, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
+  if (day === clock.today) return `today at ${time}`;
+  if (day === addDays(clock.today, -1)) return `yesterday at ${time}`;
+  const options = { timeZone: "UTC", weekday: "short", day: "numeric", month: "short" };
+  if (day.slice(0, 4) !== clock.today.slice(0, 4)) options.year = "numeric";
+  return `${new Intl.DateTimeFormat(ENGLISH, options).format(asDate(day))} at ${time}`;
+}

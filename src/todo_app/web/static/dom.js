@@ -33,3 +33,13 @@ export function setChildren(parent, ...children) {
   });
   while (parent.childNodes.length > wanted.length) parent.lastChild.remove();
 }
+
+const NOT_TYPING = new Set(["checkbox", "radio", "button", "submit", "reset", "range", "color", "file", "image"]);
+
+// Whether a key pressed here is typed into a field (so "/" is a slash and Ctrl+Z undoes typing,
+// rather than being the page's shortcuts).
+export function typingIn(target) {
+  if (!(target instanceof Element)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !NOT_TYPING.has(target.type);
+}

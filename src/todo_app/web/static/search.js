@@ -1,17 +1,9 @@
 // The search box: "Search tasks", q= in the URL hash. Typing searches after a short pause, Enter at
 // once; "/" anywhere on the page (unless typing in a field) puts the cursor in it.
 
-import { h } from "./dom.js";
+import { h, typingIn } from "./dom.js";
 
 const DEBOUNCE_MS = 250;
-const NOT_TYPING = new Set(["checkbox", "radio", "button", "submit", "reset", "range", "color", "file", "image"]);
-
-// Whether a key pressed here is typed into a field (so "/" is a slash, not a shortcut).
-function typingIn(target) {
-  if (!(target instanceof Element)) return false;
-  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  return target instanceof HTMLInputElement && !NOT_TYPING.has(target.type);
-}
 
 export class SearchBox {
   // onSearch(q): the search text has changed (after the pause, or at once on Enter).

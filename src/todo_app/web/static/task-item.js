@@ -1,6 +1,8 @@
 // One task as a list item, built once and then updated in place: view mode, or an editor for its title
-// or its details. Its handlers act on the task it shows now: the list hands it one on every render.
+// or its details, and a note when the task was changed elsewhere. Its handlers act on the task it
+// shows now: the list hands it one on every render.
 
+import { NOTES } from "./conflict.js";
 import { h, setChildren } from "./dom.js";
 import { detailsEditor } from "./task-details.js";
 import { TaskMeta, setText } from "./task-meta.js";
@@ -26,12 +28,15 @@ export class TaskItem {
     this.details = button("details", "✎", () => actions.startEdit(this.task, "details"));
     this.destroy = button("destroy", "×", () => actions.remove(this.task));
     this.view = h("div", { class: "view" }, this.toggle, this.text, this.details, this.destroy);
+    this.noteText = h("span", {});
+    this.noteClose = button("note-close", "×", () => actions.dismissNote(this.task));
+    this.note = h("p", { class: "conflict-note" }, this.noteText, this.noteClose);
     this.element = h("li");
   }
 
   // `editing` is { field } while this task's title or details are being edited, else null; `clock`
-  // is the day and time now in the person's zone.
-  update(task, editing, clock) {
+  // is the day and time now in the person's zone; `note` a key of NOTES, or null.
+  update(task, editing, clock, note = null) {
     this.task = task;
     const field = editing?.field ?? null;
     if ((this.editor?.field ?? null) !== field) this.editor = field && this.openEditor(field);
@@ -59,7 +64,10 @@ export class TaskItem {
     }
     this.details.setAttribute("aria-expanded", String(field === "details"));
     if (field === "title") this.editor.input.setAttribute("aria-label", `Edit ${task.title}`);
-    setChildren(li, field === "title" ? this.editor.element : [this.view, this.editor?.element]);
+    setText(this.noteText, note ? NOTES[note] : "");
+    this.noteClose.setAttribute("aria-label", `Dismiss the note on ${task.title}`);
+    const shownNote = note && this.note;
+    setChildren(li, field === "title" ? [this.editor.element, shownNote] : [this.view, this.editor?.element, shownNote]);
   }
 
   // control: "toggle", "title", "details", "destroy", or "editor" (the open one's field).
@@ -69,7 +77,8 @@ export class TaskItem {
 
   openEditor(field) {
     if (field === "title") return this.titleEditor();
-    return detailsEditor(this.task, {
+    // A copy of the values it opens with: saving sends what the person changed from those.
+    return detailsEditor({ ...this.task }, {
       onSave: (changes) => this.actions.commitDetails(this.task, changes),
       onCancel: () => this.actions.cancelEdit(this.task, "details"),
     });

@@ -1,15 +1,23 @@
 // The tasks on the page and the two counters, kept in step with the API. Every change shows at once
-// and is rolled back if the API refuses it; a load never overwrites a change still on its way.
+// and is rolled back if the API refuses it; a load never overwrites a change still on its way. Each
+// change of one task is sent with the version it was made on, after any change of the same task
+// still on its way (task-turns.js); events from other devices are applied by remote-changes.js.
 // The page listens: onChange() after every change of state, onRekey(from, to) when a task shown
 // under a temporary id gets the server's, onError(error, prefix) on a failure, onError(null) when
-// an action starts (the last failure no longer applies), onSettled() when every change is answered.
+// an action starts (the last failure no longer applies), onSettled() when every change is answered,
+// onConflict(task, kind) when a change was not made because the task had changed elsewhere.
 
-import { request, total } from "./api.js";
+import { Changed, request, total } from "./api.js";
 import { deleteAllCompleted, setAllCompleted } from "./bulk.js";
+import { SHOWN_FIELDS, serverFields } from "./conflict.js";
+import { RemoteChanges } from "./remote-changes.js";
 import { listPath, matches, sameQuery } from "./task-query.js";
+import { TaskTurns } from "./task-turns.js";
+import { restoreFromTrash } from "./trash.js";
 import { WriteQueue } from "./write-queue.js";
 
 const PAGE_SIZE = 50;
+const MAX_PAGE = 500; // the API's largest page: a background refresh keeps what was loaded, up to this
 const BLANK = { description: null, completed: false, completed_at: null, due_date: null, due_time: null, priority: "none", tags: [] };
 
 // The next page's address from `Link: <...>; rel="next"`, as a path on this origin.
@@ -22,13 +30,24 @@ function nextPage(headers) {
 
 export class TaskStore {
   // query: see task-query.js; clock(): the day and time now in the person's zone (dates.js).
-  constructor({ query, clock, onChange, onRekey, onError, onSettled }) {
-    Object.assign(this, { query, clock, onChange, onRekey, onError, onSettled });
+  constructor({ query, clock, onChange, onRekey, onError, onSettled, onConflict, onRemote }) {
+    Object.assign(this, { query, clock, onChange, onRekey, onError, onSettled, onConflict });
     Object.assign(this, { items: [], next: null, loading: true, active: 0, completed: 0 });
-    this.loads = 0;
+    this.loads = 0; // every load: only the latest one's answer is shown
+    this.queries = 0; // loads that are not in the background: "Load more" continues the last one
+    this.pages = 0; // pages added by "Load more"
     this.temporary = 0;
     this.reloadWhenIdle = false;
+    this.whenSettled = []; // settled() promises waiting for the changes on their way
     this.writes = new WriteQueue({ onBusy: () => this.onChange(), onIdle: () => this.idle() });
+    this.turns = new TaskTurns(this.writes);
+    this.remote = new RemoteChanges(this, { onRemote });
+  }
+
+  // The page has gone (signed out): nothing more is loaded.
+  close() {
+    this.closed = true;
+    this.remote.close();
   }
 
   // Changes are on their way to the server.
@@ -46,46 +65,76 @@ export class TaskStore {
 
   idle() {
     if (this.reloadWhenIdle) {
+      const quiet = this.reloadWhenIdle === "quiet";
       this.reloadWhenIdle = false;
-      this.load();
+      this.load({ quiet });
     }
+    this.remote.flush(); // events that waited for this page's own changes to be answered
     this.onChange(); // saved
     this.onSettled();
+    for (const resolve of this.whenSettled.splice(0)) resolve();
   }
 
-  async load() {
+  // Resolves once every change on its way has been answered (or after `ms`, whichever is first).
+  settled(ms = 5000) {
+    if (!this.writes.busy) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.whenSettled.push(resolve);
+      setTimeout(resolve, ms);
+    });
+  }
+
+  // quiet: in the background (a change made elsewhere), keeping as many tasks as are shown, without
+  // showing the list as loading, or a failure.
+  async load({ quiet = false } = {}) {
+    if (this.closed) return;
     const ticket = ++this.loads; // a later load (another query) wins over this one
+    if (!quiet) this.queries += 1;
+    const pages = this.pages;
     if (this.writes.busy) {
       // The server may answer before it has applied a change on its way: load once they are all in.
-      this.reloadWhenIdle = true;
+      this.loadWhenIdle(quiet);
       return;
     }
     const started = this.writes.started;
-    this.loading = true;
+    if (!quiet) this.loading = true;
+    const limit = quiet ? Math.min(Math.max(this.items.length, PAGE_SIZE), MAX_PAGE) : PAGE_SIZE;
+    this.remote.loadStarted();
     try {
+      const get = (path) => request("GET", path, { background: quiet });
       const [page, active, completed] = await Promise.all([
-        request("GET", listPath(this.query, this.clock(), PAGE_SIZE)),
-        request("GET", "/tasks?limit=1&completed=false"),
-        request("GET", "/tasks?limit=1&completed=true"),
+        get(listPath(this.query, this.clock(), limit)),
+        get("/tasks?limit=1&completed=false"),
+        get("/tasks?limit=1&completed=true"),
       ]);
       if (ticket !== this.loads) return;
+      if (quiet && pages !== this.pages) return this.remote.refresh(); // keep the page just added
       if (started !== this.writes.started) {
         // A change went out while this was loading: this answer may predate it. Ask again later.
-        if (this.writes.busy) this.reloadWhenIdle = true;
-        else this.load();
+        if (this.writes.busy) this.loadWhenIdle(quiet);
+        else this.load({ quiet });
         return;
       }
       Object.assign(this, { items: page.data, next: nextPage(page.headers) });
       this.active = total(active.headers);
       this.completed = total(completed.headers);
+      this.remote.loaded(); // events that came while this was on its way are newer, or the same
     } catch (error) {
-      if (ticket === this.loads) this.onError(error, "Could not load your tasks");
+      // In the background, a failure (even of the session) waits for the person's next action to show.
+      if (ticket === this.loads) {
+        this.remote.loadFailed();
+        if (!quiet) this.onError(error, "Could not load your tasks");
+      }
     } finally {
       if (ticket === this.loads) {
         this.loading = false;
         this.onChange();
       }
     }
+  }
+
+  loadWhenIdle(quiet) {
+    this.reloadWhenIdle = quiet && this.reloadWhenIdle !== true ? "quiet" : true;
   }
 
   // What is already known to belong to the new query stays (in place) until the server's answer.
@@ -100,11 +149,12 @@ export class TaskStore {
 
   // Fetches the next page; returns the first task it adds to the list, if any.
   async loadMore() {
-    const ticket = this.loads;
+    const ticket = this.queries;
     if (!this.next) return null;
     try {
       const { data, headers } = await request("GET", this.next);
-      if (ticket !== this.loads) return null;
+      if (ticket !== this.queries) return null;
+      this.pages += 1;
       const known = new Set(this.items.map((t) => t.id));
       const fresh = data.filter((t) => !known.has(t.id));
       this.items.push(...fresh);
@@ -129,6 +179,7 @@ export class TaskStore {
     return this.writes.run(async () => {
       try {
         const { data } = await request("POST", "/tasks", { body: { text } });
+        this.remote.saw(data);
         const at = this.items.indexOf(temp);
         if (!this.matches(data)) {
           if (at >= 0) this.items.splice(at, 1);
@@ -148,27 +199,44 @@ export class TaskStore {
     });
   }
 
-  async update(task, changes, failure) {
+  // base: the task as the person saw it when they made the change (an editor keeps the one it
+  // opened on), sent as If-Match so that what changed elsewhere since is never overwritten. A toggle
+  // has none: it sets one field to what the person chose, and whatever happened to that field
+  // elsewhere, the merge of the two is that value (a precondition would only cost a 412 and a resend).
+  async update(task, changes, failure, base = null) {
     if (task.pending) return;
     this.onError(null);
     const index = this.items.indexOf(task);
     const local = changes.due_date === null ? { ...changes, due_time: null } : changes; // as the server does
     const before = Object.fromEntries(Object.keys(local).map((key) => [key, task[key]]));
     this.setLocal(task, local, index);
-    await this.writes.run(async () => {
+    await this.turns.run(task.id, async () => {
       try {
-        const { data } = await request("PATCH", `/tasks/${task.id}`, { body: changes });
-        Object.assign(task, data);
-        this.onChange();
+        const send = (version) => request("PATCH", `/tasks/${task.id}`, { body: changes, ifMatch: version });
+        const { data } = base ? await this.turns.sendOn(base, Object.keys(local), send) : await send(undefined);
+        this.remote.saw(data);
+        // A later change of this task is on its way: until it is answered, its values stay shown.
+        if (this.turns.more(task.id)) task.version = data.version;
+        else this.setLocal(task, serverFields(data), index);
       } catch (error) {
-        this.setLocal(task, before, index);
-        this.onError(error, failure);
+        if (error instanceof Changed) this.overruled(task, error.task, index, "changed");
+        else {
+          this.setLocal(task, before, index);
+          this.onError(error, failure);
+        }
       }
     });
   }
 
+  // The change was not made: the task as the server has it, and a word to the person.
+  overruled(task, current, index, kind) {
+    this.remote.saw(current);
+    this.setLocal(task, serverFields(current), index);
+    this.onConflict(task, kind);
+  }
+
   // Apply values to a task shown (or hidden by the query), keeping the counters right.
-  setLocal(task, values, index) {
+  setLocal(task, values, index, render = true) {
     if ("completed" in values && values.completed !== task.completed) {
       this.active += values.completed ? -1 : 1;
       this.completed += values.completed ? 1 : -1;
@@ -178,27 +246,65 @@ export class TaskStore {
     const at = this.items.indexOf(task);
     if (!visible && at >= 0) this.items.splice(at, 1);
     else if (visible && at < 0) this.items.splice(Math.min(Math.max(index, 0), this.items.length), 0, task);
-    this.onChange();
+    if (render) this.onChange();
   }
 
+  // Moves the task to the trash. Resolves to whether it went (a refusal puts it back where it was).
   async remove(task) {
-    if (task.pending) return;
+    if (task.pending) return false;
     this.onError(null);
+    const base = { ...task };
     const index = this.items.indexOf(task);
     this.items.splice(index, 1);
     this.adjustCounts(task, -1);
     this.onChange();
-    await this.writes.run(async () => {
+    return this.turns.run(task.id, async () => {
+      let version = base.version; // the one the delete was made on, in the end
+      const send = (on) => {
+        version = on;
+        return request("DELETE", `/tasks/${task.id}`, { ifMatch: on });
+      };
       try {
-        await request("DELETE", `/tasks/${task.id}`);
+        await this.turns.sendOn(base, SHOWN_FIELDS, send);
+        this.remote.sawDeleted(task.id, version); // what events older than the delete say is past
+        return true;
       } catch (error) {
-        if (error.status === 404) return; // already gone
+        if (error.status === 404) return true; // already gone
         this.items.splice(Math.min(index, this.items.length), 0, task);
         this.adjustCounts(task, 1);
-        this.onChange();
-        this.onError(error, "Could not delete the task");
+        if (error instanceof Changed) this.overruled(task, error.task, index, "deleted");
+        else {
+          this.onChange();
+          this.onError(error, "Could not delete the task");
+        }
+        return false;
       }
     });
+  }
+
+  // Takes tasks out of the trash. `places` (id -> index) puts each back where it was shown; a
+  // bulk restore then reloads, as tasks not on the page came back too. Resolves to the tasks
+  // restored, and the first error other than "not in the trash" (which changes nothing).
+  async restore(ids, { places = new Map(), bulk = false } = {}) {
+    this.onError(null);
+    if (bulk && ids.length) this.reloadWhenIdle = true; // once every one is answered
+    const one = (id) =>
+      this.turns.run(id, async () => {
+        const { data } = await restoreFromTrash(id);
+        this.remote.saw(data);
+        this.adjustCounts(data, 1);
+        const index = places.get(id);
+        const shown = this.find(id);
+        if (shown) this.setLocal(shown, serverFields(data), this.items.indexOf(shown));
+        if (shown || !this.matches(data)) return data;
+        if (index !== undefined) this.items.splice(Math.min(index, this.items.length), 0, data);
+        else if (!this.remote.placedExactly() || !this.remote.place(data)) this.remote.refresh();
+        this.onChange();
+        return data;
+      });
+    const results = await Promise.allSettled(ids.map(one));
+    const failed = results.find((r) => r.status === "rejected" && r.reason.status !== 404);
+    return { restored: results.filter((r) => r.status === "fulfilled").map((r) => r.value), error: failed?.reason ?? null };
   }
 
   adjustCounts(task, delta) {
@@ -215,12 +321,16 @@ export class TaskStore {
     await this.bulk(show, () => setAllCompleted(completed), "Could not update every task");
   }
 
+  // Resolves to how many tasks went to the trash (null if refused), and the ids and places of
+  // those that were shown.
   async clearCompleted() {
+    const shown = new Map(this.items.filter((t) => t.completed && !t.pending).map((t) => [t.id, this.items.indexOf(t)]));
     const show = () => {
       this.items = this.items.filter((t) => !t.completed);
       this.completed = 0;
     };
-    await this.bulk(show, deleteAllCompleted, "Could not clear every completed task");
+    const answer = await this.bulk(show, deleteAllCompleted, "Could not clear every completed task");
+    return { deleted: answer?.data?.deleted ?? null, shown };
   }
 
   // Bulk actions show at once and reach the server in turn (see WriteQueue); then the server's truth
@@ -229,12 +339,13 @@ export class TaskStore {
     this.onError(null);
     show();
     this.onChange();
-    await this.writes.run(
+    return this.writes.run(
       async () => {
         try {
-          await send();
+          return await send();
         } catch (error) {
           this.onError(error, failure);
+          return null;
         } finally {
           this.reloadWhenIdle = true;
         }

@@ -1,17 +1,24 @@
 // The task page: TodoMVC behaviour on top of the JSON API, one page of tasks at a time, found by view,
-// search, tag and sort (all in the URL hash). The store keeps the tasks and talks to the API; this
-// page shows them, one list item per task kept by id, and owns focus and the one editor that may be open.
+// search, tag and sort (all in the URL hash), or the trash (#/trash). The store keeps the tasks and
+// talks to the API, and applies what changes elsewhere as it happens (live-events.js); this page shows
+// them, one list item per task kept by id, and owns focus and the one editor that may be open.
 
 import { ApiError, EXPIRED, SessionExpired, request } from "./api.js";
+import { ConflictNotes } from "./conflict.js";
 import { clockIn } from "./dates.js";
 import { h } from "./dom.js";
 import { KeyedList } from "./keyed-list.js";
+import { LiveEvents } from "./live-events.js";
 import { QuickAdd } from "./quick-add.js";
+import { TaskEditing } from "./task-editing.js";
 import { TaskItem } from "./task-item.js";
-import { isDated, toHash } from "./task-query.js";
+import { isDated, parseHash, toHash } from "./task-query.js";
 import { TaskStore } from "./task-store.js";
+import { Toast } from "./toast.js";
 import { Toolbar } from "./toolbar.js";
 import { TopBar } from "./topbar.js";
+import { TrashView, isTrash } from "./trash-view.js";
+import { Undo } from "./undo.js";
 
 const TICK_MS = 30_000; // how often "Overdue" and "today" are looked at again
 const EMPTY = {
@@ -24,9 +31,10 @@ const EMPTY = {
 };
 
 export class TaskPage {
-  // zone: the profile's time zone; query: what the URL hash asks to see (task-query.js).
-  constructor({ email, zone, query, onSignedOut }) {
-    Object.assign(this, { email, zone, query, onSignedOut, editing: null, focusAfter: null });
+  // zone: the profile's time zone; hash: what the URL asks to see (task-query.js, or the trash).
+  constructor({ email, zone, hash, onSignedOut }) {
+    const query = parseHash(hash);
+    Object.assign(this, { email, zone, query, onSignedOut, focusAfter: null });
     this.clock = () => clockIn(this.zone);
     this.now = this.clock();
     this.store = new TaskStore({
@@ -36,27 +44,77 @@ export class TaskPage {
       onRekey: (from, to) => this.taskItems.rekey(from, to),
       onError: (error, prefix) => this.fail(error, prefix),
       onSettled: () => this.toolbar.refreshTags(),
+      onConflict: (task, kind) => this.notes.conflict(task, kind),
+      onRemote: (changes) => this.notes.changedElsewhere(changes),
+    });
+    this.live = new LiveEvents({
+      onEvents: (events) => {
+        this.store.remote.receive(events);
+        this.trash.refresh();
+      },
+      onReset: () => {
+        this.store.remote.reset();
+        this.trash.refresh();
+      },
     });
     // A handler may hold a task object a reload has since replaced: act on the task as it is now.
     const live = (action) => (task, ...args) => action(this.store.find(task.id) ?? task, ...args);
     const actions = {
-      toggle: live((task) => this.store.update(task, { completed: !task.completed }, "Could not update the task")),
+      toggle: live((task) => {
+        this.notes.drop(task);
+        this.store.update(task, { completed: !task.completed }, "Could not update the task");
+      }),
       remove: live((task) => this.remove(task)),
-      startEdit: live((task, field) => this.startEdit(task, field)),
-      cancelEdit: live((task, field) => this.endEdit(task, field)),
-      commitTitle: live((task, value, refocus) => this.commitTitle(task, value, refocus)),
-      commitDetails: live((task, changes) => this.commitDetails(task, changes)),
+      dismissNote: live((task) => this.notes.drop(task, true)),
+      startEdit: live((task, field) => this.editing.start(task, field)),
+      cancelEdit: live((task, field) => this.editing.end(task, field)),
+      commitTitle: live((task, value, refocus) => this.editing.commitTitle(task, value, refocus)),
+      commitDetails: live((task, changes) => this.editing.commitDetails(task, changes)),
       showTag: (tag) => this.setQuery({ tag }, "push"),
     };
     this.build();
     this.taskItems = new KeyedList(this.list, {
       key: (task) => task.id,
       create: () => new TaskItem(actions),
-      update: (item, task) => item.update(task, this.editingOf(task), this.now),
+      update: (item, task) => item.update(task, this.editing.of(task), this.now, this.notes.get(task.id)),
+    });
+    this.undo = new Undo({
+      store: this.store,
+      toast: this.toast,
+      focusTask: (id) => this.focusOn(id),
+      fail: (error, prefix) => this.fail(error, prefix),
+    });
+    this.notes = new ConflictNotes({
+      toast: this.toast,
+      render: (id) => this.focusOn(id),
+      editing: () => this.editing.id,
+      restore: (id) => this.undo.restore([id], new Map()),
+    });
+    this.editing = new TaskEditing({
+      store: this.store,
+      notes: this.notes,
+      show: (focus) => {
+        this.focusAfter = focus;
+        this.render();
+      },
+      remove: (task) => this.remove(task),
     });
     this.toolbar.set(this.query);
     this.render();
+    this.route(hash);
     this.ticker = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  // Where a person starts: typing a new task, or at the top of the trash.
+  focusStart() {
+    (this.trash.shown ? this.trash.heading : this.newTask).focus();
+  }
+
+  // Signed out: no more events, no more ticks, no more loads.
+  close() {
+    this.live.stop();
+    this.store.close();
+    clearInterval(this.ticker);
   }
 
   build() {
@@ -73,42 +131,80 @@ export class TaskPage {
     this.empty = h("p", { class: "empty", role: "status" });
     this.more = h("button", { type: "button", class: "more", hidden: true, onClick: () => this.loadMore() }, "Load more");
     this.count = h("span", { class: "count" });
-    this.clear = h("button", { type: "button", class: "clear", onClick: () => this.store.clearCompleted() }, "Clear completed");
+    this.clear = h("button", { type: "button", class: "clear", onClick: () => this.undo.cleared(this.store.clearCompleted()) }, "Clear completed");
     this.toolbar = new Toolbar({ onQuery: (changes, how) => this.setQuery(changes, how), onError: (e) => this.fail(e) });
-    const topbar = new TopBar({
+    this.toast = new Toast({ onLeave: () => this.focusStart() });
+    this.trash = new TrashView({
+      zone: () => this.zone,
+      restore: (id) => this.store.restore([id]),
+      onError: (error) => this.fail(error),
+      say: (text) => this.toast.show(text, { duration: 3000 }),
+    });
+    this.topbar = new TopBar({
       email: this.email,
       zone: this.zone,
       onZone: (zone) => this.changeZone(zone),
+      beforeSignOut: () => this.store.settled(),
       onSignedOut: () => this.onSignedOut(),
     });
     const markAllLabel = h("span", { class: "visually-hidden" }, "Mark all as complete");
     this.footer = h("footer", { class: "footer" }, this.count, this.clear);
+    this.card = h(
+      "section",
+      { class: "card todoapp", "aria-label": "Your tasks" },
+      this.alert,
+      h("div", { class: "new-row" }, this.toggleAll, h("label", { for: "toggle-all", class: "toggle-all-label", title: "Mark all as complete" }, markAllLabel), this.quickAdd.element),
+      this.toolbar.activeTag,
+      this.list,
+      this.empty,
+      this.more,
+      this.footer,
+    );
     this.element = h(
       "div",
-      { class: "todo-page" },
-      topbar.element,
+      { class: "todo-page", onClick: (e) => this.follow(e) },
+      this.topbar.element,
       h("h1", {}, "todos"),
       this.toolbar.element,
-      h(
-        "section",
-        { class: "card todoapp", "aria-label": "Your tasks" },
-        this.alert,
-        h("div", { class: "new-row" }, this.toggleAll, h("label", { for: "toggle-all", class: "toggle-all-label", title: "Mark all as complete" }, markAllLabel), this.quickAdd.element),
-        this.toolbar.activeTag,
-        this.list,
-        this.empty,
-        this.more,
-        this.footer,
-      ),
+      this.card,
+      this.trash.element,
+      this.toast.element,
     );
   }
 
+  // A link within the page (a view, the trash) is routed in the same moment as the click, before
+  // any key pressed after it: the browser's own hashchange would come later. (Back and Forward
+  // still come as hashchange; a click meant for a new tab is left to the browser.)
+  follow(event) {
+    const link = event.target instanceof Element ? event.target.closest("a[href^='#/']") : null;
+    if (!link || event.defaultPrevented || event.button !== 0) return;
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    const hash = link.getAttribute("href");
+    if (hash !== location.hash) history.pushState(null, "", hash);
+    this.route(hash);
+  }
+
   load() {
+    this.live.start();
     this.toolbar.refreshTags();
     return this.store.load();
   }
 
-  // What the URL now asks for (a link followed, Back or Forward).
+  // What the URL now asks for (a link followed, Back or Forward): the trash, or a list of tasks.
+  route(hash) {
+    const trash = isTrash(hash);
+    const leaving = this.trash.shown && !trash;
+    this.topbar.showing(trash ? "trash" : "tasks");
+    for (const part of [this.toolbar.element, this.card]) part.hidden = trash;
+    if (trash) this.trash.show(toHash(this.query));
+    else {
+      this.trash.hide();
+      this.setRoute(parseHash(hash));
+      if (leaving) this.newTask.focus();
+    }
+  }
+
   setRoute(query) {
     this.query = query;
     this.toolbar.set(this.query);
@@ -116,11 +212,12 @@ export class TaskPage {
   }
 
   // A control on the page changes the query, and the URL with it: "push" makes a step Back undoes.
+  // (Changes go on top of the URL as it is: a link followed a moment ago may not be routed yet.)
   setQuery(changes, how) {
-    const query = { ...this.query, ...changes };
+    const query = { ...(isTrash(location.hash) ? this.query : parseHash(location.hash)), ...changes };
     const hash = toHash(query);
     if (hash !== location.hash) history[how === "push" ? "pushState" : "replaceState"](null, "", hash);
-    this.setRoute(query);
+    this.route(hash);
   }
 
   async loadMore() {
@@ -138,9 +235,7 @@ export class TaskPage {
   // its caret and its draft all stay as they are; only an explicit request (focusAfter) moves focus.
   render() {
     const { store } = this;
-    // An edit ends when its task leaves the list, before its item does: the editor's own blur on the
-    // way out then finds nothing to save.
-    if (this.editing && !store.find(this.editing.id)) this.editing = null;
+    this.editing.forgetGone();
     const hadFocus = this.list.contains(document.activeElement);
     this.now = this.clock();
     this.taskItems.render(store.items);
@@ -164,15 +259,17 @@ export class TaskPage {
     else if ((id !== undefined || hadFocus) && !this.element.contains(document.activeElement)) this.newTask.focus();
   }
 
+  // Renders, putting focus on that task's checkbox (if given).
+  focusOn(id) {
+    if (id !== undefined) this.focusAfter = [id, "toggle"];
+    this.render();
+  }
+
   // Every half minute: tasks due a moment ago say "Overdue"; after midnight, the dated views move on.
   tick() {
     if (!this.element.isConnected) return clearInterval(this.ticker);
     if (this.clock().today !== this.now.today && isDated(this.query.view)) this.store.load();
     else this.render();
-  }
-
-  editingOf(task) {
-    return this.editing && this.editing.id === task.id ? this.editing : null;
   }
 
   async add(text, preview) {
@@ -185,43 +282,16 @@ export class TaskPage {
     }
   }
 
-  // Deleting moves focus to the next task (or the one before, or the new-task field).
+  // Deleting moves focus to the next task (or the one before, or the new-task field), and can be undone.
   remove(task) {
     if (task.pending) return;
     const { items } = this.store;
     const index = items.indexOf(task);
     const next = items[index + 1] ?? items[index - 1];
     this.focusAfter = next ? [next.id, "toggle"] : null;
-    this.store.remove(task);
+    this.notes.drop(task);
+    this.undo.deleted(task, index, this.store.remove(task));
     if (!next) this.newTask.focus();
-  }
-
-  startEdit(task, field) {
-    if (task.pending) return;
-    this.editing = { id: task.id, field };
-    this.focusAfter = [task.id, "editor"];
-    this.render();
-  }
-
-  // refocus: false when the person has just put focus somewhere else.
-  endEdit(task, field, refocus = true) {
-    if (!this.editing || this.editing.id !== task.id || this.editing.field !== field) return false;
-    this.editing = null;
-    if (refocus) this.focusAfter = [task.id, field];
-    this.render();
-    return true;
-  }
-
-  commitTitle(task, value, refocus = true) {
-    if (!this.endEdit(task, "title", refocus)) return; // Escape, or Enter followed by blur
-    const title = value.trim();
-    if (!title) this.remove(task);
-    else if (title !== task.title) this.store.update(task, { title }, "Could not rename the task");
-  }
-
-  commitDetails(task, changes) {
-    if (!this.endEdit(task, "details")) return;
-    if (Object.keys(changes).length) this.store.update(task, changes, "Could not save the details");
   }
 
   async changeZone(zone) {
