@@ -21,6 +21,10 @@ from sqlalchemy import ARRAY, Text, bindparam, func, select
 
 log = logging.getLogger(__name__)
 
+# How long the first notice waits for others to go with it: under load one statement then carries a
+# moment's writes, not one write's; far below what a live update may take (a second).
+GATHER_SECONDS = 0.01
+
 # The channel of change notices ("<user id>:<change number>" or "<user id>:<word>").
 CHANGES_CHANNEL = "todo_changes"
 _PAYLOADS = func.unnest(bindparam("payloads", type_=ARRAY(Text()))).table_valued("payload").render_derived()
@@ -53,6 +57,7 @@ class Notices:
 
     async def _send_waiting(self) -> None:
         try:
+            await asyncio.sleep(GATHER_SECONDS)
             while self._waiting:
                 batch = list(self._waiting.values())
                 self._waiting.clear()
