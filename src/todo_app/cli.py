@@ -3,8 +3,10 @@
 import argparse
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
 
 from pydantic import ValidationError
 
@@ -31,24 +33,42 @@ def _serve(args: argparse.Namespace) -> None:
     logging.getLogger("todo_app").info("schema up to date on %s", where)
     print(f"Todo service: open http://{args.host}:{args.port}/ (API docs at /docs)", flush=True)
     signal.signal(signal.SIGTERM, _stopped)
-    uvicorn.run(
-        "todo_app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        # httptools, with the request-head limit it lacks; each worker imports the class by name.
-        http=LimitedHttpToolsProtocol,
-        # Our handler and levels in this process and again in each worker, before the app loads.
-        log_config=logs.dict_config(settings.log_format, settings.log_level),
-        # uvicorn's access line named the raw path and cost a fifth of the list route's throughput;
-        # the app writes its own (observability/access.py, LOG_ACCESS).
-        access_log=False,
-        proxy_headers=False,
-        # SIGTERM: stop accepting, let requests in flight finish for up to this long, then cancel
-        # them and run the lifespan's shutdown (event streams are ended at once, events/hub.py).
-        timeout_graceful_shutdown=settings.shutdown_timeout,
-    )
+    metrics_dir = _metrics_dir(settings, args.workers)
+    try:
+        uvicorn.run(
+            "todo_app.main:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            # httptools, with the request-head limit it lacks; each worker imports the class by name.
+            http=LimitedHttpToolsProtocol,
+            # Our handler and levels in this process and again in each worker, before the app loads.
+            log_config=logs.dict_config(settings.log_format, settings.log_level),
+            # uvicorn's access line named the raw path and cost a fifth of the list route's throughput;
+            # the app writes its own (observability/access.py, LOG_ACCESS).
+            access_log=False,
+            proxy_headers=False,
+            # SIGTERM: stop accepting, let requests in flight finish for up to this long, then cancel
+            # them and run the lifespan's shutdown (event streams are ended at once, events/hub.py).
+            timeout_graceful_shutdown=settings.shutdown_timeout,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _metrics_dir(settings: Settings, workers: int) -> str | None:
+    """With metrics on and several workers, a new private directory where each worker keeps its
+    metric values (prometheus-client's multiprocess mode; observability/metrics.py). Set in the
+    environment before uvicorn starts the workers, which inherit it. One process counts in memory,
+    so an inherited PROMETHEUS_MULTIPROC_DIR (another run's) is dropped."""
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    if settings.metrics_token is None or workers <= 1:
+        return None
+    path = tempfile.mkdtemp(prefix="todo-app-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    return path
 
 
 def _stopped(signum: int, frame: object) -> None:

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     # One line per request (method, route template, status, duration, user, client).
     log_access: bool = True
+    # GET /metrics (Prometheus) answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404.
+    metrics_token: SecretStr | None = None
 
     @field_validator("log_format", "log_level", mode="before")
     @classmethod
@@ -85,6 +87,7 @@ class Settings(BaseSettings):
         "jwt_secret",
         "jwt_secret_previous",
         "redis_url",
+        "metrics_token",
         mode="before",
     )
     @classmethod

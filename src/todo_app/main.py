@@ -15,6 +15,8 @@ from todo_app.events.routes import router as events_router
 from todo_app.housekeeping import jobs_for
 from todo_app.middleware import install_middleware
 from todo_app.observability import logs
+from todo_app.observability.metrics import PATH as METRICS_PATH
+from todo_app.observability.metrics import Metrics, RequestMetrics, endpoint
 from todo_app.ratelimit import AuthLimits, Counters
 from todo_app.scheduler import Scheduler
 from todo_app.security import PasswordHasher, is_common_password
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     counters = Counters(settings.redis_url)
     scheduler = Scheduler(database, jobs_for(settings, database.backend))
     hub = EventHub(database, settings)
+    metrics_token = settings.metrics_token
+    metrics = Metrics(database=database, hasher=hasher, hub=hub) if metrics_token is not None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await scheduler.stop()
             await database.close()
             await counters.close()
+            if metrics is not None:
+                metrics.process_stopped()
 
     app = FastAPI(
         title="Todo service",
@@ -77,6 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_minute=settings.rate_limit_auth_per_minute,
     )
     install_middleware(app, settings=settings, limits=app.state.limits)
+    if metrics is not None:
+        app.state.limits.on_refusal = metrics.refused
+        app.add_middleware(RequestMetrics, metrics=metrics)  # the outermost
     install_error_handlers(app)
     app.include_router(auth_router)
     app.include_router(tasks_router)
@@ -85,6 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sync_router)
     app.include_router(events_router)
     app.include_router(health.router)
+    if metrics is not None and metrics_token is not None:  # else /metrics is an unknown path
+        scrape = endpoint(metrics, metrics_token.get_secret_value())
+        app.add_api_route(METRICS_PATH, scrape, methods=["GET"], include_in_schema=False)
     install_web_ui(app)
     install_docs(app)
     return app

@@ -10,7 +10,7 @@ import hashlib
 import ipaddress
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -132,6 +132,8 @@ class AuthLimits:
         self.failures = failures
         self.window = window_minutes * 60
         self.per_minute = per_minute
+        # Told the name of the limit each time one refuses a request (the metrics count them).
+        self.on_refusal: Callable[[str], None] = _ignore
 
     async def count_request(self, address: str) -> None:
         """One request to /auth/login or /auth/signup; 429 past RATE_LIMIT_AUTH_PER_MINUTE."""
@@ -139,6 +141,7 @@ class AuthLimits:
             return
         count, ttl = await self.counters.incr(f"todo:rl:auth:{limit_key(address)}", 60)
         if count > self.per_minute:
+            self.on_refusal("auth_per_minute")
             raise TooManyRequests("Too many requests from this address; try again shortly", retry_after=ttl)
 
     async def reserve_attempt(self, email: str, address: str) -> None:
@@ -148,6 +151,7 @@ class AuthLimits:
             return
         count, ttl = await self.counters.incr(self._failures_key(email, address), self.window)
         if count > self.failures:
+            self.on_refusal("login_failures")
             raise TooManyRequests("Too many failed sign-in attempts; try again later", retry_after=ttl)
 
     async def clear_failures(self, email: str, address: str) -> None:
@@ -159,6 +163,10 @@ class AuthLimits:
     def _failures_key(email: str, address: str) -> str:
         account = hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         return f"todo:rl:fail:{limit_key(address)}:{account}"
+
+
+def _ignore(limit: str) -> None:
+    """No metrics: a refusal is not counted."""
 
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address

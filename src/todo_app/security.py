@@ -40,6 +40,13 @@ class PasswordHasher:
             self._limiter = CapacityLimiter(max(1, (os.cpu_count() or 2) - 1))
         return self._limiter
 
+    def queue_length(self) -> int:
+        """Hashes running plus those waiting for a thread: how far logins are backed up (metrics)."""
+        if self._limiter is None:
+            return 0
+        stats = self._limiter.statistics()
+        return stats.borrowed_tokens + stats.tasks_waiting
+
     def hash(self, password: str) -> str:
         if not is_hashable(password):
             raise ValueError("password is not hashable by bcrypt")

@@ -7,6 +7,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
@@ -38,6 +39,13 @@ SELECT_ONE = select(literal(1))
 # migration (todo_app.migrate): switching a file to WAL takes an exclusive lock, so doing it as each
 # connection opens failed with "database is locked" whenever another connection was writing.
 SQLITE_PRAGMAS = ("busy_timeout=5000", "foreign_keys=ON", "synchronous=NORMAL")
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    size: int  # connections open
+    in_use: int  # lent out (on SQLite, those settling after a cancelled request too)
+    waiting: int  # requests waiting for one
 
 
 class Database:
@@ -171,6 +179,21 @@ class Database:
             await driver.close()
             return
         self._sqlite.put_nowait(driver)
+
+    def stats(self) -> PoolStats:
+        """The pool as it is now, for the metrics (observability/metrics.py). Reads only."""
+        if self._pg is not None:
+            pg = self._pg.get_stats()
+            # Lent out by connection() (the pool's own size - available would count the one it
+            # may be opening in advance as in use too).
+            return PoolStats(pg.get("pool_size", 0), len(self._pg_in_use), pg.get("requests_waiting", 0))
+        if self._sqlite is None:
+            return PoolStats(0, 0, 0)
+        size = len(self._sqlite_all)
+        # asyncio.Queue keeps its waiting get() calls in `_getters` (no public count); cancelled
+        # ones are removed from it.
+        waiting = len(getattr(self._sqlite, "_getters", ()))
+        return PoolStats(size, size - self._sqlite.qsize(), waiting)
 
     async def ping(self) -> None:
         async with self.connection() as conn:

@@ -81,17 +81,21 @@ class EventHub:
         self._signals: dict[int, tuple[Callable, Callable]] = {}
         self.closing = False
         self.sessions = 0  # LISTEN sessions opened so far
+        self.open_streams = 0  # streams subscribed in this process (the metrics read it)
 
     # Streams
 
     def subscribe(self, user_id: int) -> Subscription:
         subscription = Subscription(user_id)
         self._subscribers.setdefault(user_id, set()).add(subscription)
+        self.open_streams += 1
         self._wanted.set()
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
         subscribers = self._subscribers.get(subscription.user_id, set())
+        if subscription in subscribers:
+            self.open_streams -= 1
         subscribers.discard(subscription)
         if not subscribers:
             self._subscribers.pop(subscription.user_id, None)
