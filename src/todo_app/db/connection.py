@@ -73,37 +73,37 @@ class Connection:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """Statements inside run as one transaction: all of them take effect or none. On SQLite it
-        begins IMMEDIATE (the write lock up front, so two writers never deadlock upgrading)."""
-        if self._backend == "postgresql":
-            self._in_transaction = True
-            try:
-                async with self._driver.transaction():
-                    yield
-            except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-                self._pending.clear()
-                raise DatabaseUnavailable(str(exc)) from exc
-            except BaseException:
-                self._pending.clear()
-                raise
-            finally:
-                self._in_transaction = False
-            self._send_pending()
-            return
-        await self._sqlite_statement("BEGIN IMMEDIATE")
+        begins IMMEDIATE (the write lock up front, so two writers never deadlock upgrading). The
+        change notices given inside go once it has committed; none if it rolls back."""
+        begin = self._pg_transaction if self._backend == "postgresql" else self._sqlite_transaction
         self._in_transaction = True
         try:
-            try:
+            async with begin():
                 yield
-            except BaseException:
-                await self._sqlite_call(self._driver.rollback())
-                raise
-            await self._sqlite_statement("COMMIT")
         except BaseException:
             self._pending.clear()
             raise
         finally:
             self._in_transaction = False
         self._send_pending()
+
+    @asynccontextmanager
+    async def _pg_transaction(self) -> AsyncIterator[None]:
+        try:
+            async with self._driver.transaction():
+                yield
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+
+    @asynccontextmanager
+    async def _sqlite_transaction(self) -> AsyncIterator[None]:
+        await self._sqlite_statement("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            await self._sqlite_call(self._driver.rollback())
+            raise
+        await self._sqlite_statement("COMMIT")
 
     async def notify(self, payload: str) -> None:
         """Tell every process's listeners on CHANGES_CHANNEL, once the current transaction (if any)
