@@ -16,7 +16,7 @@ ZONES = (
     "America/Bogota",
     "America/Sao_Paulo",
     "UTC",
-    "Asia/Kolkata",
+    "Asia/Dhaka",  # (not Asia/Kolkata: Chromium lists it as Asia/Calcutta)
     "Asia/Tokyo",
     "Pacific/Tongatapu",
     "Pacific/Kiritimati",
