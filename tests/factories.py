@@ -39,5 +39,7 @@ async def every_task_route(client: httpx2.AsyncClient, task_id: object, user: di
         await client.put(url, json={"title": "changed", "description": None, "completed": True}, headers=h),
         await client.patch(url, json={"title": "changed"}, headers=h),
         await client.patch(f"{url}/complete", headers=h),
+        await client.post(f"{url}/skip", headers=h),
+        await client.get(f"{url}/completions", headers=h),
         await client.delete(url, headers=h),
     ]

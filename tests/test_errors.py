@@ -65,3 +65,24 @@ async def test_no_redirect_reflects_the_host_header(client):
         r = await client.request(method, path, headers={"host": "evil.example"})
         assert r.status_code not in (301, 302, 307, 308), (path, r.headers.get("location"))
         assert "evil.example" not in r.headers.get("location", "")
+
+
+async def test_a_failure_logs_the_route_template_not_a_secret_in_the_path(app, caplog):
+    from todo_app.db import DatabaseUnavailable
+
+    async def boom(secret: str) -> None:
+        raise RuntimeError("kaboom")
+
+    async def away(secret: str) -> None:
+        raise DatabaseUnavailable("connection refused")
+
+    app.add_api_route("/boom/{secret}", boom)
+    app.add_api_route("/away/{secret}", away)
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.get("/boom/s3cr3t-one")).status_code == 500
+        assert (await client.get("/away/s3cr3t-two")).status_code == 503
+    logged = "\n".join(rec.getMessage() for rec in caplog.records)
+    assert "GET /boom/{secret}" in logged
+    assert "GET /away/{secret}" in logged
+    assert "s3cr3t" not in logged

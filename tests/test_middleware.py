@@ -41,7 +41,14 @@ async def test_cors_only_for_listed_origins(settings):
         r = await client.get("/tasks", headers={**user["headers"], "Origin": FRONTEND})
         assert r.headers["access-control-allow-origin"] == FRONTEND
         exposed = r.headers["access-control-expose-headers"].lower()
-        for header in ("x-total-count", "etag", "link", "idempotent-replayed", "retry-after"):
+        for header in (
+            "x-total-count",
+            "etag",
+            "link",
+            "idempotent-replayed",
+            "retry-after",
+            "x-unread-count",
+        ):
             assert header in exposed
         preflight = await client.options(
             "/tasks",

@@ -13,10 +13,12 @@ from sqlalchemy import Column, Index, create_engine
 
 from tests.conftest import make_settings
 from todo_app import migrate
+from todo_app.calendar_feed.models import CalendarFeed  # noqa: F401  (registers the table)
 from todo_app.events.models import EventTicket  # noqa: F401  (registers the table)
 from todo_app.idempotency.models import IdempotencyKey  # noqa: F401  (registers the table)
 from todo_app.migrate import alembic_config, upgrade
 from todo_app.models import metadata
+from todo_app.notifications.models import Notification  # noqa: F401  (registers the table)
 from todo_app.tasks.models import Task  # noqa: F401  (registers the table)
 from todo_app.users.models import User  # noqa: F401  (registers the table)
 

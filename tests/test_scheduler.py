@@ -55,5 +55,6 @@ async def test_run_once_returns_the_jobs_result_or_none_when_it_failed(app):
 
 async def test_the_app_schedules_its_housekeeping_and_statistics_upkeep_on_postgresql_only(app):
     names = [job.name for job in app.state.scheduler.jobs]
-    expected = ["trash retention", "change log compaction", "idempotency keys"]
+    # (no SMTP_URL in the tests' settings: no "reminder emails")
+    expected = ["trash retention", "change log compaction", "idempotency keys", "reminders"]
     assert names == expected + (["statistics"] if app.state.db.backend == "postgresql" else [])

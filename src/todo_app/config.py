@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from todo_app.notifications.smtp import SmtpTarget, check_sender, parse_smtp_url
+
 log = logging.getLogger(__name__)
 
 MIN_SECRET_BYTES = 32
@@ -45,6 +47,12 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     # Trashed tasks are deleted for good after this many days.
     trash_retention_days: int = Field(default=30, ge=1, le=3650)
+    # Reminders are claimed this often by every process: each falls due within this many seconds.
+    reminder_poll_seconds: float = Field(default=15.0, gt=0, le=3600)
+    # Reminder emails (notifications/smtp.py): smtp://host[:port] or smtps://user:password@host[:port],
+    # and the From address. Both unset: reminders are notifications only.
+    smtp_url: SecretStr | None = None
+    smtp_from: str | None = None
     # GET /events: seconds between keep-alive comments (and token re-checks) on an idle stream.
     events_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
     # `todo-app serve` on SIGTERM: how long requests in flight may take to finish before they are
@@ -57,6 +65,9 @@ class Settings(BaseSettings):
     log_access: bool = True
     # GET /metrics (Prometheus) answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404.
     metrics_token: SecretStr | None = None
+    # Traces (observability/tracing.py) go to this OTLP/HTTP collector, e.g. http://collector:4318;
+    # unset, none are made. The SDK reads the other OTEL_* variables (service name, headers) itself.
+    otel_exporter_otlp_endpoint: str | None = None
 
     @field_validator("log_format", "log_level", mode="before")
     @classmethod
@@ -88,11 +99,42 @@ class Settings(BaseSettings):
         "jwt_secret_previous",
         "redis_url",
         "metrics_token",
+        "smtp_url",
+        "smtp_from",
+        "otel_exporter_otlp_endpoint",
         mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("smtp_url", mode="after")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_smtp_url(value.get_secret_value())  # (its messages never repeat the URL)
+        return value
+
+    @field_validator("smtp_from", mode="after")
+    @classmethod
+    def _smtp_from(cls, value: str | None) -> str | None:
+        return check_sender(value) if value is not None else None
+
+    @property
+    def smtp_target(self) -> SmtpTarget | None:
+        """Where reminder emails go; None when they are off (SMTP_URL or SMTP_FROM unset)."""
+        if self.smtp_url is None or self.smtp_from is None:
+            return None
+        return parse_smtp_url(self.smtp_url.get_secret_value())
+
+    @field_validator("otel_exporter_otlp_endpoint", mode="after")
+    @classmethod
+    def _collector_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip().startswith(("http://", "https://")):  # not echoed: it may hold a password
+            raise ValueError("not a URL like http://collector:4318")
+        return value.strip()
 
     @property
     def uses_embedded_default(self) -> bool:
@@ -133,6 +175,8 @@ def load_settings(**overrides: object) -> Settings:
     ):
         if secret is not None and len(secret.get_secret_value().encode()) < MIN_SECRET_BYTES:
             raise ConfigError(f"{name} is too short: it must be at least {MIN_SECRET_BYTES} bytes")
+    if (settings.smtp_url is None) != (settings.smtp_from is None):
+        raise ConfigError("SMTP_URL and SMTP_FROM go together: set both to email reminders, or neither")
     return settings
 
 

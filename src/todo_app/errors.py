@@ -4,11 +4,15 @@ import logging
 import math
 from typing import Any, ClassVar
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
+from starlette.exceptions import HTTPException
 
 from todo_app.db import DatabaseUnavailable
+from todo_app.observability.templates import route_template
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +85,34 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """A lost or refused database connection is the service's outage, not the client's fault."""
-    log.error("database unavailable during %s %s: %s", request.method, request.url.path, exc)
+    # (the route's template, not its path: a path can hold a secret, as the calendar feed's does)
+    template = route_template(request.scope, request.scope.get("root_path", ""))
+    log.error("database unavailable during %s %s: %s", request.method, template, exc)
     return JSONResponse(
         {"detail": "Database unavailable, try again shortly"}, status_code=503, headers={"Retry-After": "5"}
     )
 
 
+async def _method_not_allowed(request: Request, exc: Exception) -> Response:
+    """The path exists, the method does not: `Allow` lists every method of the path (routing's own
+    named only the first route it matched), and a plain OPTIONS is answered 204 with that list (a
+    CORS preflight never gets here: CORSMiddleware answers it first). Static files keep their 405."""
+    assert isinstance(exc, HTTPException)
+    path = request.scope["path"].removeprefix(request.scope.get("root_path", ""))
+    methods = set[str]()
+    for route in iter_route_contexts(request.app.routes):
+        if route.methods and route.path_regex.match(path):
+            methods |= route.methods
+    if not methods:
+        return await http_exception_handler(request, exc)
+    allow = {"Allow": ", ".join(sorted(methods | {"OPTIONS"}))}
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers=allow)
+    return JSONResponse({"detail": "Method Not Allowed"}, status_code=405, headers=allow)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(405, _method_not_allowed)
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DatabaseUnavailable, _database_unavailable)

@@ -57,8 +57,12 @@ _HAS_REVISIONS = {
 }
 
 
-@router.get("/health", responses={503: {"description": "The database does not answer"}})
-async def health(request: Request) -> JSONResponse:
+@router.get(
+    "/health",
+    response_model=Healthy,
+    responses={503: {"model": Unhealthy, "description": "The database does not answer"}},
+)
+async def check_health(request: Request) -> JSONResponse:
     try:
         async with asyncio.timeout(DB_TIMEOUT_SECONDS):
             await request.app.state.db.ping()
@@ -69,7 +73,7 @@ async def health(request: Request) -> JSONResponse:
 
 
 @router.get("/health/live", response_model=Healthy)
-async def live() -> Healthy:
+async def check_liveness() -> Healthy:
     """The process answers. Nothing else is checked: restart it when this fails."""
     return Healthy()
 
@@ -85,7 +89,7 @@ async def live() -> Healthy:
         }
     },
 )
-async def ready(request: Request) -> Healthy | JSONResponse:
+async def check_readiness(request: Request) -> Healthy | JSONResponse:
     """Send this process traffic? Yes when the database answers and its schema is up to date."""
     shipped: migrate.ShippedSchema = request.app.state.shipped_schema
     try:

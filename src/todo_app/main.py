@@ -5,8 +5,10 @@ from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
 
 from todo_app import health
+from todo_app.calendar_feed.routes import router as calendar_router
 from todo_app.config import Settings, load_settings
 from todo_app.db import Database, parse_database_url
 from todo_app.errors import install_error_handlers
@@ -14,9 +16,11 @@ from todo_app.events.hub import EventHub
 from todo_app.events.routes import router as events_router
 from todo_app.housekeeping import jobs_for
 from todo_app.middleware import install_middleware
-from todo_app.observability import logs
+from todo_app.notifications.routes import router as notifications_router
+from todo_app.observability import logs, tracing
 from todo_app.observability.metrics import PATH as METRICS_PATH
 from todo_app.observability.metrics import Metrics, RequestMetrics, endpoint
+from todo_app.openapi import install_openapi, operation_id
 from todo_app.ratelimit import AuthLimits, Counters
 from todo_app.scheduler import Scheduler
 from todo_app.security import PasswordHasher, is_common_password
@@ -30,17 +34,29 @@ from todo_app.web.docs import install_docs
 from todo_app.web.routes import install_web_ui
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None) -> FastAPI:
+    """`tracer_provider`: where spans go (a test's in-memory exporter); by default one built from
+    OTEL_EXPORTER_OTLP_ENDPOINT, or none, and then no spans. The app shuts it down when it stops."""
     settings = settings or load_settings()
     logs.configure(settings.log_format, settings.log_level)  # each worker process builds its app here
     target = parse_database_url(settings.effective_database_url)
     hasher = PasswordHasher(settings.bcrypt_rounds)
-    database = Database(target, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout)
+    if tracer_provider is None and settings.otel_exporter_otlp_endpoint is not None:
+        tracer_provider = tracing.make_provider(settings.otel_exporter_otlp_endpoint)
+    statement_tracer = (
+        tracing.StatementTracer(tracer_provider, target.backend) if tracer_provider is not None else None
+    )
+    database = Database(
+        target,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
+        tracer=statement_tracer,
+    )
     counters = Counters(settings.redis_url)
-    scheduler = Scheduler(database, jobs_for(settings, database.backend))
     hub = EventHub(database, settings)
     metrics_token = settings.metrics_token
     metrics = Metrics(database=database, hasher=hasher, hub=hub) if metrics_token is not None else None
+    scheduler = Scheduler(database, jobs_for(settings, database.backend, metrics))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await counters.close()
             if metrics is not None:
                 metrics.process_stopped()
+            if tracer_provider is not None:
+                await tracing.shut_down(tracer_provider)
 
     app = FastAPI(
         title="Todo service",
@@ -69,13 +87,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         # A redirect to the slash-less path would be built from the request's Host header.
         redirect_slashes=False,
+        generate_unique_id_function=operation_id,  # listTasks, createTask, ...
     )
+    install_openapi(app)
     app.state.settings = settings
     app.state.hasher = hasher
     app.state.tokens = TokenVerifier(settings.jwt_keys)
     app.state.db = database
     app.state.scheduler = scheduler
     app.state.hub = hub
+    app.state.tracer_provider = tracer_provider
     app.state.limits = AuthLimits(
         counters,
         failures=settings.rate_limit_login_failures,
@@ -83,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_minute=settings.rate_limit_auth_per_minute,
     )
     install_middleware(app, settings=settings, limits=app.state.limits)
+    if tracer_provider is not None:
+        app.add_middleware(tracing.RequestTracing, tracer_provider=tracer_provider)  # outside the request id
     if metrics is not None:
         app.state.limits.on_refusal = metrics.refused
         app.add_middleware(RequestMetrics, metrics=metrics)  # the outermost
@@ -91,8 +114,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tasks_router)
     app.include_router(tags_router)
     app.include_router(trash_router)
+    app.include_router(notifications_router)
     app.include_router(sync_router)
     app.include_router(events_router)
+    app.include_router(calendar_router)
     app.include_router(health.router)
     if metrics is not None and metrics_token is not None:  # else /metrics is an unknown path
         scrape = endpoint(metrics, metrics_token.get_secret_value())

@@ -13,6 +13,7 @@ from todo_app.config import Settings
 from todo_app.idempotency.middleware import Idempotency
 from todo_app.observability import request_id
 from todo_app.observability.access import RequestLog
+from todo_app.observability.templates import route_template
 from todo_app.ratelimit import AuthLimits
 from todo_app.users.guard import AuthGuard
 
@@ -72,7 +73,9 @@ class CatchAll:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception:
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            # (the route's template, not its path: a path can hold a secret, as the calendar feed's does)
+            template = route_template(scope, scope.get("root_path", ""))
+            log.exception("unhandled error on %s %s", scope["method"], template)
             if not started:  # else too late for a 500; the server closes the half-sent response
                 await _send_json(send, 500, _internal_error_body(), (b"cache-control", b"no-store"))
 
@@ -182,6 +185,7 @@ def install_middleware(app: FastAPI, *, settings: Settings, limits: AuthLimits) 
                 "Link",
                 "Idempotent-Replayed",
                 "X-Request-ID",
+                "X-Unread-Count",
             ],
             max_age=600,
         )

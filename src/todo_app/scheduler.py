@@ -15,6 +15,7 @@ from typing import Any
 from todo_app.db import Connection, Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
+START_SECONDS = 1.0  # the first turn of an at_start job: once the app has started, jittered
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class Job:
     name: str
     every_seconds: float
     run: Callable[[Connection], Awaitable[Any]]
+    # Also a turn soon after the scheduler starts (START_SECONDS): work that came due while no process
+    # ran goes out without waiting a whole interval.
+    at_start: bool = False
 
 
 class Scheduler:
@@ -57,7 +61,20 @@ class Scheduler:
         return None
 
     async def _loop(self, job: Job) -> None:
+        if job.at_start:
+            await asyncio.sleep(min(START_SECONDS, job.every_seconds) * random.uniform(0.5, 1.0))  # noqa: S311
+            await self._turn(job)
         while True:
             # (jittered, so that processes started together do not all query at the same moment)
             await asyncio.sleep(job.every_seconds * random.uniform(0.8, 1.0))  # noqa: S311 (not a secret)
-            await self.run_once(job)
+            await self._turn(job)
+
+    async def _turn(self, job: Job) -> None:
+        await self.run_once(job)
+        # A stop() during the turn can be lost on the way: Python 3.11's asyncio.wait_for, which
+        # psycopg_pool waits for a connection with, swallows a cancellation that comes as the
+        # connection does. The task still says it is being cancelled: end it here, or stop() would
+        # wait for it for ever.
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise asyncio.CancelledError

@@ -193,7 +193,7 @@ def test_due_time(text: str, due_date: date, due_time: time) -> None:
 DATE_HINT = "use ^today, ^tomorrow, a weekday such as ^mon or ^monday, or ^YYYY-MM-DD"
 TIME_HINT = "use a 24-hour time from @00:00 to @23:59"
 PRIORITY_HINT = "use !low, !medium, !high or !urgent"
-NO_TITLE = "Quick add needs a title: add some words besides #tags, !priority and ^due date"
+NO_TITLE = "Quick add needs a title: add some words besides #tags, !priority, ^due date and *repeat"
 CONTROL = "must not contain control characters or line breaks"
 
 
@@ -263,3 +263,44 @@ def test_result_is_frozen() -> None:
     result = parse("x", today=WEDNESDAY)
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.title = "y"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "due"),
+    [
+        ("Stretch *daily", "FREQ=DAILY", WEDNESDAY),
+        ("Stand-up *weekdays", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", WEDNESDAY),
+        ("Review *WEEKLY", "FREQ=WEEKLY", WEDNESDAY),
+        ("Rent *monthly ^2026-02-01", "FREQ=MONTHLY", date(2026, 2, 1)),
+        ("Birthday *yearly", "FREQ=YEARLY", WEDNESDAY),
+        ("Bins *mon", "FREQ=WEEKLY;BYDAY=MO", date(2026, 3, 9)),
+        ("Bins *wednesday", "FREQ=WEEKLY;BYDAY=WE", WEDNESDAY),
+        ("Bins *fri ^fri@07:00", "FREQ=WEEKLY;BYDAY=FR", date(2026, 3, 6)),
+        ("Call *daily *daily", "FREQ=DAILY", WEDNESDAY),
+    ],
+)
+def test_a_repeat_token_sets_a_rule_and_a_first_day(text, rule, due):
+    parsed = parse(text, today=WEDNESDAY)
+    assert (parsed.recurrence, parsed.due_date) == (rule, due)
+    assert "*" not in parsed.title
+
+
+def test_weekdays_from_a_weekend_start_on_monday():
+    saturday = date(2026, 3, 7)
+    assert parse("Stand-up *weekdays", today=saturday).due_date == date(2026, 3, 9)
+
+
+@pytest.mark.parametrize("text", ["*note* this", "2 * 3", "**bold**", "*every-day thing", "*ü"])
+def test_other_star_words_are_text(text):
+    parsed = parse(text, today=WEDNESDAY)
+    assert (parsed.title, parsed.recurrence) == (text, None)
+
+
+def test_two_different_repeats_are_an_error():
+    with pytest.raises(QuickAddError, match=r'Only one repeat, please: "\*daily" and "\*weekly"'):
+        parse("x *daily *weekly", today=WEDNESDAY)
+
+
+def test_a_repeat_alone_is_no_title():
+    with pytest.raises(QuickAddError, match="needs a title"):
+        parse("*daily", today=WEDNESDAY)

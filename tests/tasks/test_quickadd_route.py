@@ -5,7 +5,7 @@ import pytest
 from tests.clock import WEEKDAYS, iso, make_noon_user, make_user_in, today, zones_on_different_days
 from tests.factories import make_task, make_user
 
-PARSED_KEYS = {"title", "tags", "priority", "due_date", "due_time"}
+PARSED_KEYS = {"title", "tags", "priority", "due_date", "due_time", "recurrence"}
 
 
 async def add(client, user, text, **fields):
@@ -69,7 +69,7 @@ async def test_text_without_tokens_is_the_title(client):
 )
 async def test_parse(client, text, expected):
     user = await make_user(client)
-    defaults = {"tags": [], "priority": None, "due_date": None, "due_time": None}
+    defaults = {"tags": [], "priority": None, "due_date": None, "due_time": None, "recurrence": None}
     assert await parse(client, user, text) == {**defaults, **expected}
 
 
@@ -172,6 +172,7 @@ async def test_parse_stores_nothing(client):
         "priority": "urgent",
         "due_date": iso(user["today"], 1),
         "due_time": "08:00",
+        "recurrence": None,
     }
     r = await client.get("/tasks", headers=user["headers"])
     assert (r.json(), r.headers["x-total-count"]) == ([], "0")

@@ -11,7 +11,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -19,6 +19,9 @@ from sqlalchemy.sql import ClauseElement
 
 from todo_app.db.notices import Notices
 from todo_app.db.statements import Compiled, StatementCache
+
+if TYPE_CHECKING:
+    from todo_app.observability.tracing import StatementTracer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,12 +59,14 @@ class Connection:
         backend: str,
         listeners: list[Listener] | None = None,
         notices: Notices | None = None,
+        tracer: "StatementTracer | None" = None,
     ) -> None:
         self._driver = driver
         self._statements = statements
         self._backend = backend
         self._listeners = listeners if listeners is not None else []
         self._notices = notices
+        self._tracer = tracer  # None unless traces are on (observability/tracing.py)
         self._in_transaction = False
         self._pending: list[str] = []
         self._inflight: asyncio.Future[Any] | None = None  # SQLite: the call on its thread
@@ -161,6 +166,20 @@ class Connection:
         return await self._run(compiled, compiled.params(params or {}), rowcount=True)  # type: ignore[return-value]
 
     async def _run(
+        self,
+        compiled: Compiled,
+        params: dict[str, Any],
+        *,
+        rowcount: bool = False,
+        prepare: bool | None = None,
+    ) -> list[tuple[Any, ...]] | int:
+        """Every statement of the service passes here: with traces on, each runs in a span of its own."""
+        if self._tracer is None:
+            return await self._execute(compiled, params, rowcount=rowcount, prepare=prepare)
+        with self._tracer.statement(compiled.sql):
+            return await self._execute(compiled, params, rowcount=rowcount, prepare=prepare)
+
+    async def _execute(
         self,
         compiled: Compiled,
         params: dict[str, Any],

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiosqlite
 import psycopg
@@ -25,6 +26,9 @@ from todo_app.db.connection import (
 from todo_app.db.notices import NOTIFY_MANY, Notices
 from todo_app.db.statements import StatementCache
 from todo_app.db.url import DatabaseTarget
+
+if TYPE_CHECKING:
+    from todo_app.observability.tracing import StatementTracer
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +55,14 @@ class PoolStats:
 class Database:
     """The service's connection pool and its compiled statements."""
 
-    def __init__(self, target: DatabaseTarget, *, pool_size: int, pool_timeout: float) -> None:
+    def __init__(
+        self,
+        target: DatabaseTarget,
+        *,
+        pool_size: int,
+        pool_timeout: float,
+        tracer: "StatementTracer | None" = None,
+    ) -> None:
         self.target = target
         self.backend = target.backend
         self.pool_size = pool_size
@@ -62,6 +73,7 @@ class Database:
             else SQLiteDialect_pysqlite(paramstyle="named")
         )
         self.statements = StatementCache(dialect)
+        self.tracer = tracer  # spans for the statements, when traces are on
         self._pg: AsyncConnectionPool | None = None
         self._pg_in_use: set[psycopg.AsyncConnection] = set()  # (for close(): see there)
         self._sqlite: asyncio.Queue[aiosqlite.Connection] | None = None
@@ -142,14 +154,16 @@ class Database:
                 async with self._pg.connection() as driver:
                     self._pg_in_use.add(driver)
                     try:
-                        yield Connection(driver, self.statements, self.backend, notices=self.notices)
+                        yield Connection(
+                            driver, self.statements, self.backend, notices=self.notices, tracer=self.tracer
+                        )
                     finally:
                         self._pg_in_use.discard(driver)
             except (PoolTimeout, PoolClosed, psycopg.OperationalError, psycopg.InterfaceError) as exc:
                 raise DatabaseUnavailable(str(exc)) from exc
             return
         driver = await self._sqlite_connection()
-        conn = Connection(driver, self.statements, self.backend, self.local_listeners)
+        conn = Connection(driver, self.statements, self.backend, self.local_listeners, tracer=self.tracer)
         try:
             yield conn
         finally:

@@ -3,9 +3,11 @@
 from alembic import context
 from sqlalchemy import create_engine, pool, text
 
+from todo_app.calendar_feed.models import CalendarFeed  # noqa: F401  (registers the table)
 from todo_app.events.models import EventTicket  # noqa: F401  (registers the table)
 from todo_app.idempotency.models import IdempotencyKey  # noqa: F401  (registers the table)
 from todo_app.models import metadata
+from todo_app.notifications.models import Notification  # noqa: F401  (registers the table)
 from todo_app.tasks.models import Task  # noqa: F401  (registers the table)
 from todo_app.users.models import User  # noqa: F401  (registers the table)
 

@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from todo_app.observability import request_id
+from todo_app.observability.templates import route_template
 from todo_app.ratelimit import Network, client_address
 
 log = logging.getLogger("todo_app.access")
-UNMATCHED = "<unmatched>"
 
 
 class RequestLog:
@@ -90,16 +90,3 @@ def _direct_client(peer: str | None) -> str:
     """The client address when no proxy is trusted: the peer, normalised. Remembered, since the
     same few addresses (a load balancer, keep-alive clients) make most requests."""
     return client_address(peer, (), ())
-
-
-def route_template(scope: Scope, root_path: str) -> str:
-    """The template of the route that served the request; for a mounted app (static files) its
-    prefix and `{path}`; `<unmatched>` when no route took the request."""
-    route = scope.get("route")
-    template = getattr(route, "path_format", None)
-    if isinstance(template, str):
-        return template
-    mounted = scope.get("root_path", root_path)
-    if mounted != root_path:
-        return mounted.removeprefix(root_path) + "/{path}"
-    return UNMATCHED

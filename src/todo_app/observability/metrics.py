@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from todo_app.observability.access import route_template
+from todo_app.observability.templates import route_template
 
 if TYPE_CHECKING:
     from todo_app.db import Database
@@ -73,6 +73,28 @@ class Metrics:
         self.refusals = Counter(
             "todo_rate_limit_refusals", "Requests refused with 429 by a rate limit.", ("limit",), registry=r
         )
+        # Reminders that fell due, counted by the process that claimed them (notifications/).
+        self.reminders_sent = Counter(
+            "todo_reminders_sent", "Reminders that became notifications (late ones included).", registry=r
+        )
+        self.reminders_late = Counter(
+            "todo_reminders_late",
+            "Of the reminders sent, those claimed late (no process was running).",
+            registry=r,
+        )
+        self.reminders_missed = Counter(
+            "todo_reminders_missed",
+            "Reminders more than a day late: recorded as missed, not sent.",
+            registry=r,
+        )
+        self.emails_sent = Counter(
+            "todo_reminder_emails_sent", "Reminder emails the SMTP server accepted.", registry=r
+        )
+        self.emails_failed = Counter(
+            "todo_reminder_emails_failed",
+            "Reminder email attempts that failed (each retry counts).",
+            registry=r,
+        )
 
         def gauge(name: str, documentation: str) -> Gauge:
             return Gauge(name, documentation, registry=r, multiprocess_mode="livesum")
@@ -111,6 +133,15 @@ class Metrics:
 
     def refused(self, limit: str) -> None:
         self.refusals.labels(limit).inc()
+
+    def reminders_claimed(self, *, sent: int, late: int, missed: int) -> None:
+        counters = ((self.reminders_sent, sent), (self.reminders_late, late), (self.reminders_missed, missed))
+        for counter, count in counters:
+            if count:
+                counter.inc(count)
+
+    def reminder_email(self, ok: bool) -> None:
+        (self.emails_sent if ok else self.emails_failed).inc()
 
     def refresh(self) -> None:
         """Set each gauge from the object it describes. In multiprocess mode a set is a write to the

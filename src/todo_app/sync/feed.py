@@ -21,9 +21,9 @@ from sqlalchemy import and_, bindparam, or_, select, tuple_
 from todo_app.db import Connection
 from todo_app.db.types import MAX_ID
 from todo_app.tasks.changes import PURGED
+from todo_app.tasks.fields import public
 from todo_app.tasks.listing import COLUMNS, LIVE
 from todo_app.tasks.models import Task, TaskChange
-from todo_app.tasks.service import public
 from todo_app.users.models import User
 
 SIGNATURE_BYTES = 12
@@ -74,7 +74,9 @@ def decode_cursor(cursor: str, *, secret: bytes, owner: int, prefix: str = "d") 
     if len(cursor) > MAX_CURSOR_CHARS or cursor.count(".") != 1:
         raise InvalidCursor("malformed")
     payload, signature = cursor.split(".")
-    if not hmac.compare_digest(_sign(secret + owner.to_bytes(8, "big"), payload), signature):
+    if not hmac.compare_digest(
+        _sign(secret + owner.to_bytes(8, "big"), payload).encode(), signature.encode()
+    ):
         raise InvalidCursor("bad signature")
     if not payload.startswith(prefix):
         raise InvalidCursor("another kind of cursor")

@@ -52,7 +52,7 @@ def _decode(since: str, secret: bytes, owner: int) -> tuple[str, Position]:
         422: {"description": "A malformed cursor"},
     },
 )
-async def sync(
+async def sync_tasks(
     request: Request,
     db: Db,
     user: CurrentUser,

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Update, bindparam, case, delete, func, literal_column, select, update
+from sqlalchemy import Update, and_, bindparam, case, delete, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -13,7 +13,8 @@ from todo_app.db import Connection
 from todo_app.errors import Unprocessable
 from todo_app.tags import service as tags
 from todo_app.tasks import changes as changelog
-from todo_app.tasks import listing, priority, service, tagnames
+from todo_app.tasks import listing, priority, series, service, tagnames
+from todo_app.tasks import reminders as pending
 from todo_app.tasks.changes import next_change
 from todo_app.tasks.listing import Filters, Shape
 from todo_app.tasks.models import Tag, Task, TaskTag
@@ -42,6 +43,8 @@ def _values(change: BulkChange) -> dict[str, Any]:
         values["due_key"] = listing.due_key(change.due_date, change.due_time)
     elif "due_date" in sent:  # another day, each task keeping its time (see _update)
         values["due_date"] = change.due_date
+    if "due_date" in values and change.due_date is None:
+        values["recurrence_rule"] = None  # a task without a due date cannot repeat
     return values
 
 
@@ -52,9 +55,21 @@ def _update(shape: Shape, fields: frozenset[str], completing: bool) -> Update:
         values["due_key"] = bindparam("new_due_day") + func.coalesce(
             hh_mm(Task.due_time), literal_column("'24:00'")
         )
-    if completing:  # keep the completion time of tasks that were complete already
+    if "due_date" in fields:  # a recurring task's series starts again on its new due date
+        repeats = Task.recurrence_rule.is_not(None)
+        values["series_start"] = case((repeats, bindparam("new_due_date")), else_=None)
+        values["series_done"] = 0
+    if "recurrence_rule" in fields:  # (cleared with the due date)
+        values.update(recurrence_from=None, series_start=None, series_done=0)
+    if completing:
+        # An open recurring task stays open: it moves to its next occurrence afterwards
+        # (series.complete_stamped). Others keep the completion time they had.
+        open_series = and_(Task.recurrence_rule.is_not(None), Task.completed.is_(False))
+        values["completed"] = case((open_series, False), else_=True)
         values["completed_at"] = case(
-            (Task.completed_at.is_not(None), Task.completed_at), else_=bindparam("now")
+            (Task.completed_at.is_not(None), Task.completed_at),
+            (open_series, None),
+            else_=bindparam("now"),
         )
     return (
         update(Task)
@@ -142,6 +157,10 @@ async def update_matching(db: Connection, *, user: UserPublic, filters: Filters,
                 await db.execute(REMOVE_TAG, params)
         if matched and (change.add_tags or change.remove_tags):
             await db.execute(listing.RETAG, {"owner": user.id, "version": version})
+        if matched and completing:
+            await series.complete_stamped(db, user_id=user.id, version=version, now=now)
+        if matched and ("completed" in stored or "due_date" in stored):
+            await pending.rearm(db, user_id=user.id, version=version)
         if matched:
             await changelog.record(db, user_id=user.id, version=version, kind=changelog.UPDATED, now=now)
     return matched
@@ -162,4 +181,5 @@ async def delete_matching(db: Connection, *, user: UserPublic, filters: Filters)
         trashed = await db.execute(_trash(shape), {**matching, "version": version, "now": now})
         if trashed:
             await service.trash_stamped(db, user_id=user.id, version=version, now=now)
+            await pending.rearm(db, user_id=user.id, version=version)
         return trashed

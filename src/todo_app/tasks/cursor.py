@@ -69,7 +69,7 @@ def decode(cursor: str, *, secret: bytes, owner: int, listing: str) -> Position:
     if len(cursor) > MAX_CURSOR_CHARS or cursor.count(".") != 1:
         raise InvalidCursor("malformed")
     payload, signature = cursor.split(".")
-    if not hmac.compare_digest(_sign(secret, payload), signature):
+    if not hmac.compare_digest(_sign(secret, payload).encode(), signature.encode()):
         raise InvalidCursor("bad signature")
     try:
         body = json.loads(_unb64(payload))

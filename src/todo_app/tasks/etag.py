@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 _TAG = r'(W/)?"([\x21\x23-\x7e\x80-\xff]*)"'
 _LIST = re.compile(rf"[\s,]*{_TAG}(?:\s*,[\s,]*{_TAG})*[\s,]*")
+PATTERN = rf"^(\s*\*\s*|{_LIST.pattern})$"  # what parse() accepts, for the API's documentation
 _EACH = re.compile(_TAG)
 MAX_HEADER_CHARS = 2048
 

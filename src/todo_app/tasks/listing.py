@@ -65,6 +65,9 @@ COLUMNS = (
     Task.created_at,
     Task.updated_at,
     Task.version,
+    Task.recurrence_rule,
+    Task.recurrence_from,
+    Task.reminders,
 )
 FIELDS = tuple(column.key for column in COLUMNS)
 

@@ -28,6 +28,7 @@ DESCRIPTION_MAX = 1000
 TAG_NAME_MAX = 40
 ID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 DUE_KEY_CHARS = 16  # "YYYY-MM-DDTHH:MM"
+RECURRENCE_RULE_MAX = 500
 
 
 class Task(SQLModel, table=True):
@@ -60,6 +61,50 @@ class Task(SQLModel, table=True):
     # When it went to the trash; NULL while live. A trashed task is in no listing, count or search,
     # and holds no tag links (tag_names keeps the names, to restore them).
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # Recurrence (tasks/recurrence.py): the canonical RRULE text and "due" or "completion", or both
+    # NULL. `series_start` is the series' first date (DTSTART): the due date when the rule was set or
+    # the person last moved the due date; `series_done` counts completions and skips since then.
+    recurrence_rule: str | None = Field(
+        default=None, sa_column=Column(String(RECURRENCE_RULE_MAX), nullable=True)
+    )
+    recurrence_from: str | None = Field(default=None, sa_column=Column(String(10), nullable=True))
+    series_start: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    series_done: int = Field(default=0, sa_column=Column(Integer(), nullable=False, server_default="0"))
+    # The reminders as the API shows them, a JSON array (tasks/reminders.py); NULL for none. The
+    # pending ones are rows of `reminder`, rewritten by every write that moves them.
+    reminders: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+
+
+class TaskCompletion(SQLModel, table=True):
+    """One completed occurrence of a recurring task, kept as long as the task."""
+
+    __tablename__ = "task_completion"
+    __table_args__ = (Index("ix_task_completion_task_id_completed_at", "task_id", "completed_at"),)
+
+    id: int | None = Field(default=None, sa_column=Column(ID_TYPE, primary_key=True))
+    task_id: int = Field(sa_column=Column(ID_TYPE, ForeignKey("task.id", ondelete="CASCADE"), nullable=False))
+    due_date: date = Field(sa_column=Column(Date(), nullable=False))
+    due_time: time | None = Field(default=None, sa_column=Column(Time(), nullable=True))
+    completed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Reminder(SQLModel, table=True):
+    """A pending reminder: the task's reminder number `position` falls due at `remind_at`. Task
+    writes rewrite a task's rows (tasks/reminders.py); the scheduler deletes each row as it turns it
+    into a notification, so a row is claimed once."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_remind_at", "remind_at"),)
+
+    id: int | None = Field(default=None, sa_column=Column(ID_TYPE, primary_key=True))
+    user_id: int = Field(
+        sa_column=Column(ID_TYPE, ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False)
+    )
+    task_id: int = Field(
+        sa_column=Column(ID_TYPE, ForeignKey("task.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    position: int = Field(sa_column=Column(SmallInteger(), nullable=False))
+    remind_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class TaskChange(SQLModel, table=True):

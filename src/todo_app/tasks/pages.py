@@ -6,8 +6,8 @@ from todo_app.db import Connection
 from todo_app.tags import service as tags
 from todo_app.tasks import cursor as cursors
 from todo_app.tasks import listing
+from todo_app.tasks.fields import public
 from todo_app.tasks.listing import COLUMNS, Filters
-from todo_app.tasks.service import public
 from todo_app.users.models import UserPublic
 from todo_app.zones import local_now
 

@@ -23,7 +23,7 @@ SORT_PATTERN = "^(" + "|".join(SORTS) + ")$"
 
 def _ids(value: str) -> tuple[int, ...]:
     parts = [p.strip() for p in value.split(",")]
-    if len(parts) > MAX_IDS or not all(p.isdigit() and len(p) <= 19 for p in parts):
+    if len(parts) > MAX_IDS or not all(p.isascii() and p.isdigit() and len(p) <= 19 for p in parts):
         raise PydanticCustomError("ids", f"ids are up to {MAX_IDS} task ids separated by commas")
     return tuple(sorted({int(p) for p in parts if 1 <= int(p) <= MAX_ID}))
 
@@ -42,6 +42,10 @@ def _words(value: str) -> str:
 
 
 QueryDate = Annotated[date, BeforeValidator(parse_date)]
+# The patterns document the validators' rules in the OpenAPI schema; the validators decide.
+TagKey = Annotated[str, AfterValidator(_tag_key), Field(json_schema_extra={"pattern": tagnames.PATTERN})]
+IDS_PATTERN = rf"^\s*[0-9]{{1,19}}\s*(,\s*[0-9]{{1,19}}\s*){{0,{MAX_IDS - 1}}}$"
+WORDS_PATTERN = rf"^\s*(\S+(\s+\S+){{0,{MAX_WORDS - 1}}})?\s*$"
 
 
 class FilterParams(BaseModel):
@@ -49,18 +53,23 @@ class FilterParams(BaseModel):
 
     completed: bool | None = None
     priority: list[Priority] | None = Field(None, description="Any of these (repeat the parameter)")
-    tag: list[Annotated[str, AfterValidator(_tag_key)]] | None = Field(
+    tag: list[TagKey] | None = Field(
         None, max_length=tagnames.MAX_TAGS, description="All of these, case-insensitively (repeat)"
     )
     q: Annotated[str, AfterValidator(_words)] | None = Field(
-        None, max_length=200, description="Words that must each occur in the title or the description"
+        None,
+        max_length=200,
+        description="Words that must each occur in the title or the description",
+        json_schema_extra={"pattern": WORDS_PATTERN},
     )
     due_after: QueryDate | None = Field(None, description="Due on or after this day (YYYY-MM-DD)")
     due_before: QueryDate | None = Field(None, description="Due on or before this day (YYYY-MM-DD)")
     has_due: bool | None = None
     overdue: bool | None = Field(None, description="Open and due before now in the owner's time zone")
     ids: Annotated[str, AfterValidator(_ids)] | None = Field(
-        None, description="Only these of the caller's tasks: ids separated by commas (up to 500)"
+        None,
+        description="Only these of the caller's tasks: ids separated by commas (up to 500)",
+        json_schema_extra={"pattern": IDS_PATTERN},
     )
 
     def filters(self, *, everything: bool = False) -> Filters:

@@ -9,6 +9,9 @@ split into whitespace-separated words; these words are tokens, the rest is the t
 - ``^today`` ``^tomorrow`` ``^mon``..``^sun`` ``^monday``..``^sunday`` ``^YYYY-MM-DD``: the due date
   (a weekday means the next one strictly after today), optionally with a 24-hour time:
   ``^fri@09:30``. Any other ``^`` word is an error; a lone ``^`` is text.
+- ``*daily`` ``*weekdays`` ``*weekly`` ``*monthly`` ``*yearly`` ``*mon``..``*sun`` (or full day names):
+  the task repeats (an RRULE, from its due date). Without a ``^`` date it is due on the first day of the
+  series from today: today, or the next weekday or named day. Other ``*`` words are text (``*note*``).
 
 Each token is removed with the whitespace that follows it; the rest of the text is kept as typed and
 stripped at the ends. Pure: no I/O and no clock, ``today`` is passed in. ``QuickAddError`` messages are
@@ -33,6 +36,15 @@ _BY_NAME: dict[str, Priority] = {name: name for name in _SETTABLE}
 _PRIORITY_HINT = "use " + ", ".join(f"!{name}" for name in _SETTABLE[:-1]) + f" or !{_SETTABLE[-1]}"
 _DATE_HINT = "use ^today, ^tomorrow, a weekday such as ^mon or ^monday, or ^YYYY-MM-DD"
 _TIME_HINT = "use a 24-hour time from @00:00 to @23:59"
+_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_REPEATS = {
+    "daily": "FREQ=DAILY",
+    "weekdays": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+    "weekly": "FREQ=WEEKLY",
+    "monthly": "FREQ=MONTHLY",
+    "yearly": "FREQ=YEARLY",
+    **{name: f"FREQ=WEEKLY;BYDAY={_BYDAY[number]}" for name, number in _WEEKDAYS.items()},
+}
 
 
 class QuickAddError(ValueError):
@@ -48,6 +60,7 @@ class QuickAdd:
     priority: Priority | None
     due_date: date | None
     due_time: time | None
+    recurrence: str | None = None  # an RRULE
 
 
 def parse(text: str, *, today: date) -> QuickAdd:
@@ -55,13 +68,21 @@ def parse(text: str, *, today: date) -> QuickAdd:
     tags: list[str] = []
     priority: tuple[str, Priority] | None = None  # (word, value) of the first priority token
     due: tuple[str, date, time | None] | None = None
+    repeat: tuple[str, str] | None = None  # (word, rule)
     title_parts: list[str] = []
     kept_from = 0
     for match in _WORD.finditer(text):
         word = match.group(1)
-        if len(word) < 2 or word[0] not in "#!^":
+        if len(word) < 2 or word[0] not in "#!^*":
             continue
-        if word[0] == "#":
+        if word[0] == "*":
+            rule = _REPEATS.get(word[1:].lower()) if word[1:].isascii() else None
+            if rule is None:
+                continue
+            if repeat is not None and repeat[1] != rule:
+                raise QuickAddError(f"Only one repeat, please: {quoted(repeat[0])} and {quoted(word)}")
+            repeat = (word, rule)
+        elif word[0] == "#":
             tags.append(_tag(word))
         elif word[0] == "!":
             value = _priority(word)
@@ -83,18 +104,32 @@ def parse(text: str, *, today: date) -> QuickAdd:
     title_parts.append(text[kept_from:])
     title = "".join(title_parts).strip()
     if not title:
-        raise QuickAddError("Quick add needs a title: add some words besides #tags, !priority and ^due date")
+        raise QuickAddError(
+            "Quick add needs a title: add some words besides #tags, !priority, ^due date and *repeat"
+        )
     try:
         merged = tagnames.merge(tags)
     except tagnames.TagNameError as error:
         raise QuickAddError(str(error)) from None
+    if repeat is not None and due is None:
+        due = (repeat[0], _first_day(repeat[1], today), None)
     return QuickAdd(
         title=title,
         tags=merged,
         priority=priority[1] if priority else None,
         due_date=due[1] if due else None,
         due_time=due[2] if due else None,
+        recurrence=repeat[1] if repeat else None,
     )
+
+
+def _first_day(rule: str, today: date) -> date:
+    """The first day from today (included) that a repeat token's rule falls on."""
+    _, _, days = rule.partition(";BYDAY=")
+    if not days:
+        return today
+    weekdays = {_BYDAY.index(day) for day in days.split(",")}
+    return next(today + timedelta(days=n) for n in range(7) if (today.weekday() + n) % 7 in weekdays)
 
 
 def _tag(word: str) -> str:

@@ -18,8 +18,10 @@ from todo_app.tasks.schemas import (
     BulkChange,
     BulkDeleted,
     BulkUpdated,
+    CompletionPublic,
     QuickAddPublic,
     QuickAddRequest,
+    Recurrence,
     TaskCreate,
     TaskPublic,
     TaskReplace,
@@ -89,7 +91,7 @@ def _quick_add(text: str, user: CurrentUser) -> QuickAdd:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskPublic)
 async def create_task(body: TaskCreate, db: Db, user: CurrentUser) -> Response:
     """A new task from `title`, or from quick-add `text` (see POST /tasks/parse)."""
-    fields = body.model_dump(exclude={"text", "tags"}, exclude_unset=body.text is not None)
+    fields = body.model_dump(exclude={"text", "tags"}, exclude_unset=body.text is not None, by_alias=True)
     tag_names = list(body.tags)
     if body.text is not None:
         fields, tag_names = quick_add_fields(_quick_add(body.text, user), {**fields, "tags": tag_names})
@@ -101,7 +103,8 @@ async def create_task(body: TaskCreate, db: Db, user: CurrentUser) -> Response:
 async def parse_quick_add(body: QuickAddRequest, user: CurrentUser) -> QuickAddPublic:
     """What POST /tasks would make of this quick-add text, in the caller's time zone; nothing is
     stored. `#tag`, `!low`/`!medium`/`!high`/`!urgent`, `^today`/`^tomorrow`/`^mon`.../`^YYYY-MM-DD`,
-    each date optionally with `@HH:MM`."""
+    each date optionally with `@HH:MM`; `*daily`, `*weekdays`, `*weekly`, `*monthly`, `*yearly`, `*mon`...
+    for a task that repeats."""
     parsed = _quick_add(body.text, user)
     return QuickAddPublic(
         title=parsed.title,
@@ -109,6 +112,7 @@ async def parse_quick_add(body: QuickAddRequest, user: CurrentUser) -> QuickAddP
         priority=parsed.priority,
         due_date=parsed.due_date,
         due_time=parsed.due_time.strftime("%H:%M") if parsed.due_time else None,
+        recurrence=Recurrence(rule=parsed.recurrence) if parsed.recurrence else None,
     )
 
 
@@ -139,16 +143,24 @@ async def delete_tasks(
     return BulkDeleted(deleted=await bulk.delete_matching(db, user=user, filters=filters))
 
 
+# The documented pattern is what etag.parse accepts; it decides (422 otherwise).
+ENTITY_TAGS = {"pattern": etag.PATTERN, "maxLength": etag.MAX_HEADER_CHARS}
 IfMatch = Annotated[
     str | None,
     Header(
         alias="If-Match",
         description='Change only if the task\'s ETag is one of these (`"7"`, or `*` for any version); '
         "412 with the current task otherwise",
+        json_schema_extra=ENTITY_TAGS,
     ),
 ]
 IfNoneMatch = Annotated[
-    str | None, Header(alias="If-None-Match", description="304 when the task's ETag is one of these")
+    str | None,
+    Header(
+        alias="If-None-Match",
+        description="304 when the task's ETag is one of these",
+        json_schema_extra=ENTITY_TAGS,
+    ),
 ]
 PRECONDITION = {
     412: {"description": "If-Match names another version: nothing changed; the body is the current task"}
@@ -176,7 +188,7 @@ async def _write(write: Awaitable[dict[str, Any] | None], status_code: int = 200
 
 
 @router.get(
-    "/{task_id}", response_model=TaskPublic, responses={**NOT_FOUND, 304: {"description": "Not modified"}}
+    "/{task_id:int}", response_model=TaskPublic, responses={**NOT_FOUND, 304: {"description": "Not modified"}}
 )
 async def get_task(task_id: int, db: Db, user: CurrentUser, if_none_match: IfNoneMatch = None) -> Response:
     condition = _condition(if_none_match)
@@ -186,18 +198,18 @@ async def get_task(task_id: int, db: Db, user: CurrentUser, if_none_match: IfNon
     return _task(task)
 
 
-@router.put("/{task_id}", response_model=TaskPublic, responses={**NOT_FOUND, **PRECONDITION})
+@router.put("/{task_id:int}", response_model=TaskPublic, responses={**NOT_FOUND, **PRECONDITION})
 async def replace_task(
     task_id: int, body: TaskReplace, db: Db, user: CurrentUser, if_match: IfMatch = None
 ) -> Response:
-    changes = body.model_dump()
+    changes = body.model_dump(by_alias=True)
     condition = _condition(if_match)
     return await _write(
         service.update_fields(db, user_id=user.id, task_id=task_id, changes=changes, if_match=condition)
     )
 
 
-@router.patch("/{task_id}", response_model=TaskPublic, responses={**NOT_FOUND, **PRECONDITION})
+@router.patch("/{task_id:int}", response_model=TaskPublic, responses={**NOT_FOUND, **PRECONDITION})
 async def update_task(
     task_id: int, body: TaskUpdate, db: Db, user: CurrentUser, if_match: IfMatch = None
 ) -> Response:
@@ -208,14 +220,37 @@ async def update_task(
     )
 
 
-@router.patch("/{task_id}/complete", response_model=TaskPublic, responses={**NOT_FOUND, **PRECONDITION})
+@router.patch("/{task_id:int}/complete", response_model=TaskPublic, responses={**NOT_FOUND, **PRECONDITION})
 async def toggle_task(task_id: int, db: Db, user: CurrentUser, if_match: IfMatch = None) -> Response:
     condition = _condition(if_match)
     return await _write(service.toggle(db, user_id=user.id, task_id=task_id, if_match=condition))
 
 
-@router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **PRECONDITION})
+@router.delete(
+    "/{task_id:int}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **PRECONDITION}
+)
 async def delete_task(task_id: int, db: Db, user: CurrentUser, if_match: IfMatch = None) -> Response:
     """Move the task to the trash (see /trash: restore or delete for good)."""
     condition = _condition(if_match)
     return await _write(service.delete_one(db, user_id=user.id, task_id=task_id, if_match=condition))
+
+
+@router.post(
+    "/{task_id:int}/skip",
+    response_model=TaskPublic,
+    responses={
+        **NOT_FOUND,
+        **PRECONDITION,
+        409: {"description": "The task does not repeat, is completed, or its series has no further date"},
+    },
+)
+async def skip_occurrence(task_id: int, db: Db, user: CurrentUser, if_match: IfMatch = None) -> Response:
+    """Move a recurring task to its next occurrence without recording a completion."""
+    condition = _condition(if_match)
+    return await _write(service.skip(db, user_id=user.id, task_id=task_id, if_match=condition))
+
+
+@router.get("/{task_id:int}/completions", response_model=list[CompletionPublic], responses=NOT_FOUND)
+async def list_completions(task_id: int, db: Db, user: CurrentUser) -> Response:
+    """Every completed occurrence of a recurring task, newest first, kept as long as the task."""
+    return json_response(await service.completions(db, user_id=user.id, task_id=task_id))

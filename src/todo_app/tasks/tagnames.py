@@ -18,6 +18,16 @@ from collections.abc import Iterable
 MAX_TAGS = 20
 MAX_TAG_CHARS = 40
 
+# The rules above as a JSON Schema pattern, for the API's documentation (clean() decides): spaces
+# (what str.strip() removes) around 1 to MAX_TAG_CHARS characters that are not commas, Cc (U+0000-001F,
+# U+007F-009F), Zl (U+2028) or Zp (U+2029), and do not start or end with a space.
+_SPACE = "\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+_REFUSED = ",\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029"
+PATTERN = (
+    f"^[{_SPACE}]*[^{_REFUSED}{_SPACE}]"
+    f"(?:[^{_REFUSED}]{{0,{MAX_TAG_CHARS - 2}}}[^{_REFUSED}{_SPACE}])?[{_SPACE}]*$"
+)
+
 _SHOWN_CHARS = 60  # longer than any valid tag with its "#", so those are shown whole
 _REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 

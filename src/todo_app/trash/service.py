@@ -10,6 +10,7 @@ from todo_app.db import Connection
 from todo_app.errors import NotFound
 from todo_app.tags import service as tags
 from todo_app.tasks import changes as changelog
+from todo_app.tasks import reminders
 from todo_app.tasks import service as tasks
 from todo_app.tasks.changes import next_change
 from todo_app.tasks.listing import COLUMNS
@@ -61,6 +62,7 @@ async def restore(db: Connection, *, user_id: int, task_id: int) -> dict[str, An
             raise NotFound("No such task in the trash")
         if row[0]:
             await tags.set_for_task(db, user_id=user_id, task_id=task_id, names=row[0].split("\x1f"))
+        await reminders.rearm(db, user_id=user_id, version=version)  # (those still ahead)
         await changelog.record(db, user_id=user_id, version=version, kind=changelog.RESTORED, now=now)
         return await tasks.get(db, user_id=user_id, task_id=task_id)
 

@@ -19,6 +19,7 @@ from todo_app.zones import known_timezones
 PASSWORD_MIN_CHARS = 8
 DEFAULT_TIMEZONE = "UTC"
 TIMEZONE_MAX = 64
+TIMEZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"  # what every IANA name looks like
 ID_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 
 
@@ -89,7 +90,18 @@ def _check_password(value: str) -> str:
 
 
 Email = Annotated[str, PydanticField(json_schema_extra={"format": "email"}), BeforeValidator(_email)]
-NewPassword = Annotated[str, AfterValidator(_check_password)]
+# Documented only (json_schema_extra): _check_password enforces the rules, with its own messages.
+# Characters never outnumber UTF-8 bytes, so more than BCRYPT_MAX_BYTES characters is always too long.
+NewPassword = Annotated[
+    str,
+    AfterValidator(_check_password),
+    PydanticField(
+        description=f"At least {PASSWORD_MIN_CHARS} characters and at most {BCRYPT_MAX_BYTES} bytes in "
+        "UTF-8 (bcrypt's limit; a longer one is refused, never cut short), and not one of the most "
+        "common passwords",
+        json_schema_extra={"minLength": PASSWORD_MIN_CHARS, "maxLength": BCRYPT_MAX_BYTES},
+    ),
+]
 
 
 class SignupRequest(BaseModel):
@@ -124,7 +136,12 @@ def _timezone(value: str) -> str:
 
 
 TimeZoneName = Annotated[
-    str, AfterValidator(_timezone), PydanticField(description="An IANA time zone, e.g. Europe/Berlin")
+    str,
+    AfterValidator(_timezone),
+    PydanticField(
+        description="An IANA time zone name, e.g. Europe/Berlin (the server's tz database decides which exist)",
+        json_schema_extra={"pattern": TIMEZONE_PATTERN, "maxLength": TIMEZONE_MAX},
+    ),
 ]
 
 

@@ -29,7 +29,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 LOGIN_BODY = {
     "required": True,
     "content": {
-        "application/json": {"schema": LoginRequest.model_json_schema()},
+        "application/json": {"schema": {**LoginRequest.model_json_schema(), "title": "Credentials"}},
         "application/x-www-form-urlencoded": {
             "schema": {
                 "type": "object",
@@ -54,7 +54,7 @@ NO_CONTENT = status.HTTP_204_NO_CONTENT
     "/signup",
     status_code=status.HTTP_201_CREATED,
     response_model=UserPublic,
-    responses=GUARDED,
+    responses={409: {"description": "An account with this email already exists"}, **GUARDED},
 )
 async def signup(body: SignupRequest, db: Db, hasher: Hasher) -> UserPublic:
     return await service.create(db, hasher, email=body.email, password=body.password)
@@ -93,7 +93,7 @@ async def login(
 
 
 @router.get("/me", response_model=UserPublic)
-async def me(user: CurrentUser) -> UserPublic:
+async def get_me(user: CurrentUser) -> UserPublic:
     return user
 
 

@@ -14,6 +14,7 @@ from todo_app.db import Connection, UniqueViolation
 from todo_app.db.types import MAX_ID
 from todo_app.errors import INVALID_TOKEN, BadRequest, Conflict, Unauthorized
 from todo_app.security import PasswordHasher
+from todo_app.tasks import reminders
 from todo_app.users.models import RevokedToken, User, UserPublic
 
 BAD_CREDENTIALS = "Incorrect email or password"
@@ -160,7 +161,11 @@ async def delete(db: Connection, *, user_id: int) -> None:
 
 
 async def update_profile(db: Connection, *, user_id: int, timezone: str) -> UserPublic:
-    row = await db.first(SET_TIMEZONE, {"user_id": user_id, "new_timezone": timezone})
-    if row is None:  # deleted after this request was authenticated
-        raise Unauthorized(INVALID_TOKEN)
+    """A new time zone moves the owner's reminders that count back from a due time (same transaction,
+    under the owner's row lock as task writes)."""
+    async with db.transaction():
+        row = await db.first(SET_TIMEZONE, {"user_id": user_id, "new_timezone": timezone})
+        if row is None:  # deleted after this request was authenticated
+            raise Unauthorized(INVALID_TOKEN)
+        await reminders.rearm_user(db, user_id=user_id)
     return _public(row)
