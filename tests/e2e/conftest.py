@@ -45,6 +45,7 @@ def live_server(pg_database: str | None, tmp_path_factory: pytest.TempPathFactor
         "BCRYPT_ROUNDS": "4",
         "RATE_LIMIT_LOGIN_FAILURES": "0",
         "RATE_LIMIT_AUTH_PER_MINUTE": "0",
+        "REMINDER_POLL_SECONDS": "1",  # a reminder becomes a notification within a second
     }
     env.pop("REDIS_URL", None)
     cmd = [sys.executable, "-m", "todo_app.cli", "serve", "--port", str(port), "--log-level", "warning"]

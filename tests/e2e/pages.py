@@ -2,6 +2,7 @@
 
 import itertools
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -239,16 +240,42 @@ class TrashPage:
 
 
 class DetailsEditor:
-    """The inline editor of one task's description, due date and time, priority and tags."""
+    """The inline editor of one task's description, due date and time, priority, tags, repeat and
+    reminders, with a repeating task's history."""
 
     def __init__(self, page: Page, title: str) -> None:
         self.form = page.get_by_role("form", name=f"Details of {title}")
-        self.description = self.form.get_by_label("Description")
-        self.due_date = self.form.get_by_label("Due date")
-        self.due_time = self.form.get_by_label("Due time")
-        self.priority = self.form.get_by_label("Priority")
-        self.tags = self.form.get_by_label("Tags")
+        self.description = self.form.get_by_label("Description", exact=True)
+        self.due_date = self.form.get_by_label("Due date", exact=True)
+        self.due_time = self.form.get_by_label("Due time", exact=True)
+        self.priority = self.form.get_by_label("Priority", exact=True)
+        self.tags = self.form.get_by_label("Tags", exact=True)
+        self.repeat = self.form.get_by_label("Repeat", exact=True)
+        self.repeat_from = self.form.get_by_label("Repeat from", exact=True)
+        self.rule = self.form.get_by_label("Custom rule (RRULE)")
+        self.reminders = self.form.get_by_role("list", name="Reminders")
+        self.reminder_kind = self.form.get_by_label("Add a reminder")
+        self.minutes_before = self.form.get_by_label("Minutes before", exact=True)
+        self.remind_at = self.form.get_by_label("Remind at")
+        self.history = self.form.get_by_role("region", name="History")
+        self.skip = self.form.get_by_role("button", name="Skip this occurrence")
         expect(self.form).to_be_visible()
+
+    def add_reminder(self, choice: str, *, minutes: int | None = None, at: str | None = None) -> None:
+        """Adds a reminder: a choice as the picker words it, with its minutes or date and time."""
+        self.reminder_kind.select_option(label=choice)
+        if minutes is not None:
+            self.minutes_before.fill(str(minutes))
+        if at is not None:
+            self.remind_at.fill(at)
+        self.form.get_by_role("button", name="Add reminder").click()
+
+    def remove_reminder(self, text: str) -> None:
+        self.form.get_by_role("button", name=f"Remove the reminder “{text}”").click()
+
+    def expect_reminders(self, *texts: str) -> None:
+        """Exactly these reminders, in this order."""
+        expect(self.reminders.get_by_role("listitem").locator(".reminder-text")).to_have_text(list(texts))
 
     def save(self) -> None:
         self.form.get_by_role("button", name="Save").click()
@@ -257,6 +284,36 @@ class DetailsEditor:
     def cancel(self) -> None:
         self.form.get_by_role("button", name="Cancel").click()
         expect(self.form).to_be_hidden()
+
+
+class Notifications:
+    """The bell in the top bar (its name says how many are unread) and the list it opens."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.bell = page.get_by_role("button", name=re.compile(r"^(No|\d+) unread notifications?$"))
+        self.panel = page.get_by_role("region", name="Notifications")
+        self.list = self.panel.get_by_role("list", name="Notifications")
+        self.mark_all = self.panel.get_by_role("button", name="Mark all read")
+        self.desktop = self.panel.get_by_role("button", name=re.compile(r"desktop notifications$"))
+
+    def expect_unread(self, n: int) -> None:
+        expect(self.bell).to_have_accessible_name(f"{n or 'No'} unread notification{'' if n == 1 else 's'}")
+
+    def open(self) -> None:
+        if self.bell.get_attribute("aria-expanded") != "true":
+            self.bell.click()
+        expect(self.panel).to_be_visible()
+
+    def item(self, title: str) -> Locator:
+        """The notification of the task with this title (its button)."""
+        return self.list.get_by_role(
+            "button", name=re.compile(rf"^(Unread: )?{re.escape(title)}\. Reminder ")
+        )
+
+    def come_back(self) -> None:
+        """The person comes back to the page (another tab or window had focus): it looks for news."""
+        self.page.evaluate("window.dispatchEvent(new Event('focus'))")
 
 
 def signed_up(page: Page, email: str | None = None) -> tuple[TasksPage, str]:
@@ -406,6 +463,18 @@ def days(n: int, zone: str) -> str:
     return (today_in(zone) + timedelta(days=n)).isoformat()
 
 
+def day_text(day: str, zone: str) -> str:
+    """How the page names a day: "today", "tomorrow", a weekday within the week, else "Wed, Dec 2"."""
+    when = date.fromisoformat(day)
+    today = today_in(zone)
+    ahead = (when - today).days
+    if -1 <= ahead <= 1:
+        return {-1: "yesterday", 0: "today", 1: "tomorrow"}[ahead]
+    if 1 < ahead <= 6:
+        return f"{when:%A}"
+    return f"{when:%a}, {when:%b} {when.day}" + (f", {when.year}" if when.year != today.year else "")
+
+
 @contextmanager
 def api_as(page: Page, base_url: str) -> Iterator[httpx2.Client]:
     """The public API, signed in as the person using this page: to set up what a test needs."""
@@ -421,6 +490,27 @@ def make_tasks(page: Page, base_url: str, *tasks: dict) -> None:
             r = api.post("/tasks", json=task)
             assert r.status_code == 201, r.text
     page.reload()
+
+
+def remind_soon(page: Page, base_url: str, *titles: str) -> list[int]:
+    """Tasks whose reminders fall due in about two seconds; their ids."""
+    at = (datetime.now(UTC) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with api_as(page, base_url) as api:
+        created = [api.post("/tasks", json={"title": title, "reminders": [{"at": at}]}) for title in titles]
+    assert all(r.status_code == 201 for r in created), [r.text for r in created]
+    return [r.json()["id"] for r in created]
+
+
+def notifications_on_server(page: Page, base_url: str, count: int) -> list[dict]:
+    """Waits until the server has made `count` notifications of this person's (newest first)."""
+    deadline = time.monotonic() + 20
+    with api_as(page, base_url) as api:
+        while True:
+            found = api.get("/notifications").json()
+            if len(found) >= count:
+                return found
+            assert time.monotonic() < deadline, found
+            time.sleep(0.1)
 
 
 def set_zone(page: Page, base_url: str, zone: str) -> None:

@@ -3,7 +3,18 @@
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.pages import AuthPage, TasksPage, new_email, signed_up
+from tests.e2e.pages import (
+    AuthPage,
+    Notifications,
+    TasksPage,
+    days,
+    make_tasks,
+    new_email,
+    notifications_on_server,
+    remind_soon,
+    signed_up,
+    signed_up_at_midday,
+)
 
 PHONE = {"width": 375, "height": 740}
 
@@ -58,6 +69,38 @@ def test_dark_mode(new_context):
     red, green, blue = (int(v) for v in background[background.index("(") + 1 : -1].split(",")[:3])
     assert max(red, green, blue) < 60, background
     shoot(page, "dark")
+
+
+def test_repeat_reminders_and_notifications(page, live_server):
+    page.set_viewport_size({"width": 1000, "height": 640})
+    page.emulate_media(reduced_motion="reduce")
+    tasks, zone = signed_up_at_midday(page, live_server)
+    weekly = {"rule": "FREQ=WEEKLY;BYDAY=MO,TH", "from": "due"}
+    make_tasks(
+        page,
+        live_server,
+        {"title": "Renew passport", "due_date": days(20, zone)},
+        {"title": "Water the plants", "due_date": days(0, zone), "due_time": "18:00", "recurrence": weekly},
+    )
+    tasks = TasksPage(page).expect_loaded()
+    remind_soon(page, live_server, "Call the bank")
+    notifications_on_server(page, live_server, 1)
+    tasks.toggle("Water the plants")
+    expect(tasks.toast).to_contain_text("Next:")
+    tasks.toast.get_by_role("button", name="Dismiss").click()
+    details = tasks.open_details("Water the plants")
+    details.add_reminder("1 hour before")
+    details.add_reminder("At due time")
+    expect(details.history.get_by_role("listitem")).to_have_count(1)
+    shoot(page, "repeat-reminders")
+    details.save()
+
+    notes = Notifications(page)
+    notes.come_back()
+    notes.expect_unread(1)
+    notes.open()
+    expect(notes.item("Call the bank")).to_be_visible()
+    shoot(page, "notifications")
 
 
 def test_keyboard_alone_with_visible_focus(page):

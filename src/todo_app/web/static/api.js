@@ -16,10 +16,12 @@ export const session = {
   },
 };
 
+// detail: the body's `detail` as the API sent it (a string, or FastAPI's list of field errors).
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, detail = null) {
     super(message);
     this.status = status;
+    this.detail = detail;
   }
 }
 
@@ -62,7 +64,10 @@ export async function request(method, path, { body, auth = true, ifMatch, backgr
     throw new SessionExpired();
   }
   if (response.status === 412 && ifMatch !== undefined) throw new Changed(await response.json());
-  if (!response.ok) throw new ApiError(response.status, await describe(response));
+  if (!response.ok) {
+    const detail = await detailOf(response);
+    throw new ApiError(response.status, describe(response.status, detail), detail);
+  }
   const data = response.status === 204 ? null : await response.json();
   return { data, headers: response.headers };
 }
@@ -71,18 +76,20 @@ export function total(headers) {
   return Number.parseInt(headers.get("X-Total-Count") ?? "0", 10);
 }
 
-async function describe(response) {
-  let detail = null;
+async function detailOf(response) {
   try {
-    detail = (await response.json()).detail;
+    return (await response.json()).detail ?? null;
   } catch {
-    // not JSON: fall through to the status
+    return null; // not JSON: the status says it
   }
-  switch (response.status) {
+}
+
+function describe(status, detail) {
+  switch (status) {
     case 401:
       return "Incorrect email or password";
     case 409:
-      return "An account with this email already exists";
+      return typeof detail === "string" ? detail : "An account with this email already exists";
     case 413:
       return "That is too long to send";
     case 422:
@@ -91,9 +98,9 @@ async function describe(response) {
     case 429:
       return typeof detail === "string" ? detail : "Too many attempts — please wait a moment";
     default:
-      if (response.status >= 500) return "The server could not do that just now — please try again";
+      if (status >= 500) return "The server could not do that just now — please try again";
   }
-  return typeof detail === "string" ? detail : `The request failed (HTTP ${response.status})`;
+  return typeof detail === "string" ? detail : `The request failed (HTTP ${status})`;
 }
 
 // One FastAPI/pydantic validation error -> one plain sentence.

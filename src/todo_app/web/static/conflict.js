@@ -5,7 +5,7 @@
 // and a note saying so, and can make their change again.
 
 // What a person sees of a task: a delete made on one version of these should not remove another.
-export const SHOWN_FIELDS = ["title", "description", "completed", "due_date", "due_time", "priority", "tags"];
+export const SHOWN_FIELDS = ["title", "description", "completed", "due_date", "due_time", "priority", "tags", "recurrence", "reminders"];
 
 const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 

@@ -28,6 +28,7 @@ function partsFormat(timeZone) {
   });
 }
 
+const DAY_MS = 86_400_000;
 const asDate = (day) => new Date(`${day}T00:00:00Z`);
 
 export function addDays(day, n) {
@@ -44,7 +45,7 @@ export function isOverdue(task, clock) {
 }
 
 // "today", "tomorrow", "yesterday", a weekday within the coming week, else a short date.
-function dayName(day, clock) {
+export function dayName(day, clock) {
   const { today } = clock;
   if (day === today) return "today";
   if (day === addDays(today, 1)) return "tomorrow";
@@ -93,4 +94,43 @@ export function agoText(instant, zone, now = new Date()) {
   const options = { timeZone: "UTC", weekday: "short", day: "numeric", month: "short" };
   if (day.slice(0, 4) !== clock.today.slice(0, 4)) options.year = "numeric";
   return `${new Intl.DateTimeFormat(ENGLISH, options).format(asDate(day))} at ${time}`;
+}
+
+// "Tuesday" for a day "YYYY-MM-DD".
+export function weekdayName(day) {
+  return new Intl.DateTimeFormat(ENGLISH, { timeZone: "UTC", weekday: "long" }).format(asDate(day));
+}
+
+// "Dec 1" for a day "YYYY-MM-DD".
+export function monthDayName(day) {
+  return new Intl.DateTimeFormat(ENGLISH, { timeZone: "UTC", month: "short", day: "numeric" }).format(asDate(day));
+}
+
+// Whether the day is the last of its month.
+export const isLastOfMonth = (day) => addDays(day, 1).endsWith("-01");
+
+// The wall clock in `zone` at an instant: "YYYY-MM-DDTHH:MM", as a datetime-local field takes it.
+export function wallClock(instant, zone) {
+  const { today, time } = clockIn(zone, new Date(instant));
+  return `${today}T${time.slice(0, 5)}`;
+}
+
+// The instant (ISO, UTC) of a wall-clock time "YYYY-MM-DDTHH:MM" in `zone`. A time that happens twice
+// (clocks going back) is the first; one that never happens (clocks going forward) takes the offset
+// from before the change, as the server reads such times (02:30 becomes 03:30).
+export function zonedInstant(local, zone) {
+  const wall = Date.parse(`${local}:00Z`);
+  const offsetAt = (ms) => Date.parse(`${wallClock(ms, zone)}:00Z`) - Math.floor(ms / 60_000) * 60_000;
+  const before = wall - offsetAt(wall - DAY_MS);
+  const after = wall - offsetAt(wall + DAY_MS);
+  const real = [before, after].filter((at) => wallClock(at, zone) === local);
+  const at = real.length ? Math.min(...real) : before;
+  return new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+// When an instant happens for a person in `zone`: "Today at 07:30", "Tuesday at 07:30", "Tue, Dec 1 at 07:30".
+export function momentText(instant, zone, clock) {
+  const [day, time] = wallClock(instant, zone).split("T");
+  const name = dayName(day, clock);
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)} at ${time}`;
 }

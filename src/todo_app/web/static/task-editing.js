@@ -48,10 +48,42 @@ export class TaskEditing {
     else if (title !== base.title && title !== task.title) this.store.update(task, { title }, "Could not rename the task", base);
   }
 
-  commitDetails(task, changes) {
-    const base = this.current?.base;
-    if (!this.end(task, "details")) return;
+  // Resolves to null once saved (or on its way), or to the error that refused the changes: then the
+  // editor stays open on its draft, to show why. Changes the server checks by rules of its own (how the
+  // task repeats, its reminders, the due date they hang on) wait for its answer; the rest show at once.
+  async commitDetails(task, changes) {
+    const current = this.current;
+    if (!current || current.id !== task.id || current.field !== "details") return null;
+    if (!this.checked(task, changes)) {
+      this.end(task, "details");
+      this.notes.drop(task);
+      if (Object.keys(changes).length) this.store.update(task, changes, "Could not save the details", current.base);
+      return null;
+    }
+    let refusal = null;
+    const onRefused = (error) => {
+      refusal = error;
+    };
     this.notes.drop(task);
-    if (Object.keys(changes).length) this.store.update(task, changes, "Could not save the details", base);
+    await this.store.update(task, changes, "Could not save the details", current.base, { onRefused });
+    if (this.current !== current) {
+      if (refusal) this.store.onError(refusal, "Could not save the details"); // closed meanwhile: the page says why
+      return null;
+    }
+    if (refusal) return refusal;
+    this.end(task, "details");
+    return null;
+  }
+
+  checked(task, changes) {
+    if ("recurrence" in changes || "reminders" in changes) return true;
+    const moves = "due_date" in changes || "due_time" in changes;
+    return moves && Boolean(task.recurrence || task.reminders?.length);
+  }
+
+  // A step of this task's series taken here (completing or skipping it): an editor open on it now
+  // starts from the task as it is, so a save does not take the move for a change made elsewhere.
+  stepped(task) {
+    if (this.current?.id === task.id) this.current.base = { ...task };
   }
 }

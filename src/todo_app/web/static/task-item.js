@@ -21,7 +21,7 @@ export class TaskItem {
         if (e.key === "Enter" || e.key === "F2") actions.startEdit(this.task, "title");
       },
     });
-    this.meta = new TaskMeta({ onTag: (tag) => actions.showTag(tag) });
+    this.meta = new TaskMeta({ onTag: (tag) => actions.showTag(tag), zone: actions.zone });
     this.description = h("p", { class: "description" });
     this.text = h("div", { class: "text" });
     const button = (cls, text, onClick) => h("button", { type: "button", class: cls, onClick }, text);
@@ -47,7 +47,9 @@ export class TaskItem {
     const overdue = !pending && this.meta.late;
     const classes = ["task", task.completed && "completed", pending && "pending", field && "editing", overdue && "overdue"];
     li.className = classes.filter(Boolean).join(" ");
-    this.toggle.checked = task.completed;
+    if (task.stepping) li.setAttribute("aria-busy", "true");
+    else li.removeAttribute("aria-busy");
+    this.toggle.checked = task.completed || task.stepping === "complete"; // (until it moves on)
     this.toggle.disabled = pending;
     this.toggle.setAttribute("aria-label", `Toggle ${task.title}`);
     setText(this.title, task.title);
@@ -70,6 +72,11 @@ export class TaskItem {
     setChildren(li, field === "title" ? [this.editor.element, shownNote] : [this.view, this.editor?.element, shownNote]);
   }
 
+  // The task moved on in its series here (completed or skipped): an open details editor follows.
+  stepped(task) {
+    this.editor?.follow?.(task);
+  }
+
   // control: "toggle", "title", "details", "destroy", or "editor" (the open one's field).
   focus(control) {
     (control === "editor" ? this.editor?.input : this[control])?.focus();
@@ -78,9 +85,14 @@ export class TaskItem {
   openEditor(field) {
     if (field === "title") return this.titleEditor();
     // A copy of the values it opens with: saving sends what the person changed from those.
+    const { actions } = this;
     return detailsEditor({ ...this.task }, {
-      onSave: (changes) => this.actions.commitDetails(this.task, changes),
-      onCancel: () => this.actions.cancelEdit(this.task, "details"),
+      onSave: (changes) => actions.commitDetails(this.task, changes),
+      onCancel: () => actions.cancelEdit(this.task, "details"),
+      onSkip: () => actions.skip(this.task),
+      onExpired: (error) => actions.fail(error),
+      zone: actions.zone(),
+      clock: actions.clock(),
     });
   }
 

@@ -7,7 +7,7 @@
 // an action starts (the last failure no longer applies), onSettled() when every change is answered,
 // onConflict(task, kind) when a change was not made because the task had changed elsewhere.
 
-import { Changed, request, total } from "./api.js";
+import { ApiError, Changed, SessionExpired, request, total } from "./api.js";
 import { deleteAllCompleted, setAllCompleted } from "./bulk.js";
 import { SHOWN_FIELDS, serverFields } from "./conflict.js";
 import { RemoteChanges } from "./remote-changes.js";
@@ -18,7 +18,8 @@ import { WriteQueue } from "./write-queue.js";
 
 const PAGE_SIZE = 50;
 const MAX_PAGE = 500; // the API's largest page: a background refresh keeps what was loaded, up to this
-const BLANK = { description: null, completed: false, completed_at: null, due_date: null, due_time: null, priority: "none", tags: [] };
+const BLANK = { description: null, completed: false, completed_at: null, due_date: null, due_time: null, priority: "none", tags: [], recurrence: null, reminders: [] };
+const STEP_FIELDS = ["completed", "due_date", "due_time", "recurrence"]; // what completing or skipping depends on
 
 // The next page's address from `Link: <...>; rel="next"`, as a path on this origin.
 function nextPage(headers) {
@@ -27,6 +28,9 @@ function nextPage(headers) {
   const url = new URL(link[1], location.href);
   return url.pathname + url.search;
 }
+
+// A failure the person can act on where they made the change (not an ended session).
+const refusal = (error) => error instanceof ApiError && !(error instanceof SessionExpired);
 
 export class TaskStore {
   // query: see task-query.js; clock(): the day and time now in the person's zone (dates.js).
@@ -144,7 +148,7 @@ export class TaskStore {
     if (same) return;
     Object.assign(this, { items: this.items.filter((t) => this.matches(t)), next: null, loading: true });
     this.onChange();
-    this.load();
+    return this.load();
   }
 
   // Fetches the next page; returns the first task it adds to the list, if any.
@@ -203,14 +207,16 @@ export class TaskStore {
   // opened on), sent as If-Match so that what changed elsewhere since is never overwritten. A toggle
   // has none: it sets one field to what the person chose, and whatever happened to that field
   // elsewhere, the merge of the two is that value (a precondition would only cost a 412 and a resend).
-  async update(task, changes, failure, base = null) {
-    if (task.pending) return;
+  // onRefused(error): the API refused the change (a 422, say): the caller shows why, not the page.
+  // Resolves to whether the change was saved.
+  async update(task, changes, failure, base = null, { onRefused = null } = {}) {
+    if (task.pending) return false;
     this.onError(null);
     const index = this.items.indexOf(task);
     const local = changes.due_date === null ? { ...changes, due_time: null } : changes; // as the server does
     const before = Object.fromEntries(Object.keys(local).map((key) => [key, task[key]]));
     this.setLocal(task, local, index);
-    await this.turns.run(task.id, async () => {
+    return this.turns.run(task.id, async () => {
       try {
         const send = (version) => request("PATCH", `/tasks/${task.id}`, { body: changes, ifMatch: version });
         const { data } = base ? await this.turns.sendOn(base, Object.keys(local), send) : await send(undefined);
@@ -218,12 +224,52 @@ export class TaskStore {
         // A later change of this task is on its way: until it is answered, its values stay shown.
         if (this.turns.more(task.id)) task.version = data.version;
         else this.setLocal(task, serverFields(data), index);
+        return true;
       } catch (error) {
         if (error instanceof Changed) this.overruled(task, error.task, index, "changed");
         else {
           this.setLocal(task, before, index);
-          this.onError(error, failure);
+          if (onRefused && refusal(error)) onRefused(error);
+          else this.onError(error, failure);
         }
+        return false;
+      }
+    });
+  }
+
+  // A step in a repeating task's series: "complete" (done this time) or "skip" (not this time). The
+  // server decides the next date, so the task moves when it answers (task.stepping says which step is
+  // on its way meanwhile), to its next occurrence, or completed when the series has ended. Sent with
+  // the version the task has when its turn comes, so a step already taken elsewhere is not taken
+  // twice. Resolves to the task as the server has it; null if not taken (onRefused(error), if given,
+  // hears why the API refused it).
+  async step(task, kind, failure, { onRefused = null } = {}) {
+    if (task.pending || task.stepping) return null;
+    this.onError(null);
+    task.stepping = kind;
+    this.onChange();
+    return this.turns.run(task.id, async () => {
+      const base = { ...task };
+      const path = `/tasks/${task.id}`;
+      const send = (version) =>
+        kind === "skip"
+          ? request("POST", `${path}/skip`, { ifMatch: version })
+          : request("PATCH", path, { body: { completed: true }, ifMatch: version });
+      try {
+        const { data } = await this.turns.sendOn(base, STEP_FIELDS, send);
+        this.remote.saw(data);
+        delete task.stepping;
+        // A later change of this task is on its way: its values stay shown, the step's own are applied.
+        const moved = ["version", "completed_at", ...STEP_FIELDS].map((key) => [key, data[key]]);
+        this.setLocal(task, this.turns.more(task.id) ? Object.fromEntries(moved) : serverFields(data), this.items.indexOf(task));
+        return data;
+      } catch (error) {
+        delete task.stepping;
+        if (error instanceof Changed) this.overruled(task, error.task, this.items.indexOf(task), "changed");
+        else if (onRefused && refusal(error)) onRefused(error);
+        else this.onError(error, failure);
+        this.onChange();
+        return null;
       }
     });
   }

@@ -9,10 +9,12 @@ import { clockIn } from "./dates.js";
 import { h } from "./dom.js";
 import { KeyedList } from "./keyed-list.js";
 import { LiveEvents } from "./live-events.js";
+import { NotificationCenter } from "./notifications.js";
 import { QuickAdd } from "./quick-add.js";
 import { TaskEditing } from "./task-editing.js";
 import { TaskItem } from "./task-item.js";
 import { isDated, parseHash, toHash } from "./task-query.js";
+import { SeriesSteps, repeats } from "./task-series.js";
 import { TaskStore } from "./task-store.js";
 import { Toast } from "./toast.js";
 import { Toolbar } from "./toolbar.js";
@@ -21,6 +23,7 @@ import { TrashView, isTrash } from "./trash-view.js";
 import { Undo } from "./undo.js";
 
 const TICK_MS = 30_000; // how often "Overdue" and "today" are looked at again
+const REVEAL_PAGES = 20; // how far down the list a notification's task is looked for
 const EMPTY = {
   all: "No tasks yet.",
   active: "Nothing left to do.",
@@ -62,8 +65,10 @@ export class TaskPage {
     const actions = {
       toggle: live((task) => {
         this.notes.drop(task);
-        this.store.update(task, { completed: !task.completed }, "Could not update the task");
+        if (repeats(task)) this.series.complete(task); // it moves on to its next date instead
+        else this.store.update(task, { completed: !task.completed }, "Could not update the task");
       }),
+      skip: live((task) => this.series.skip(task)),
       remove: live((task) => this.remove(task)),
       dismissNote: live((task) => this.notes.drop(task, true)),
       startEdit: live((task, field) => this.editing.start(task, field)),
@@ -71,6 +76,9 @@ export class TaskPage {
       commitTitle: live((task, value, refocus) => this.editing.commitTitle(task, value, refocus)),
       commitDetails: live((task, changes) => this.editing.commitDetails(task, changes)),
       showTag: (tag) => this.setQuery({ tag }, "push"),
+      zone: () => this.zone,
+      clock: () => this.clock(),
+      fail: (error) => this.fail(error),
     };
     this.build();
     this.taskItems = new KeyedList(this.list, {
@@ -99,6 +107,15 @@ export class TaskPage {
       },
       remove: (task) => this.remove(task),
     });
+    this.series = new SeriesSteps({
+      store: this.store,
+      toast: this.toast,
+      clock: this.clock,
+      stepped: (task) => {
+        this.editing.stepped(task);
+        this.taskItems.get(task.id)?.stepped(task);
+      },
+    });
     this.toolbar.set(this.query);
     this.render();
     this.route(hash);
@@ -113,6 +130,7 @@ export class TaskPage {
   // Signed out: no more events, no more ticks, no more loads.
   close() {
     this.live.stop();
+    this.notifications.stop();
     this.store.close();
     clearInterval(this.ticker);
   }
@@ -140,7 +158,14 @@ export class TaskPage {
       onError: (error) => this.fail(error),
       say: (text) => this.toast.show(text, { duration: 3000 }),
     });
+    this.notifications = new NotificationCenter({
+      email: this.email,
+      zone: () => this.zone,
+      openTask: (notification) => this.reveal(notification),
+      onError: (error) => this.fail(error),
+    });
     this.topbar = new TopBar({
+      bell: this.notifications.button,
       email: this.email,
       zone: this.zone,
       onZone: (zone) => this.changeZone(zone),
@@ -164,6 +189,7 @@ export class TaskPage {
       "div",
       { class: "todo-page", onClick: (e) => this.follow(e) },
       this.topbar.element,
+      this.notifications.element,
       h("h1", {}, "todos"),
       this.toolbar.element,
       this.card,
@@ -187,6 +213,7 @@ export class TaskPage {
 
   load() {
     this.live.start();
+    this.notifications.start();
     this.toolbar.refreshTags();
     return this.store.load();
   }
@@ -200,15 +227,17 @@ export class TaskPage {
     if (trash) this.trash.show(toHash(this.query));
     else {
       this.trash.hide();
-      this.setRoute(parseHash(hash));
+      const loading = this.setRoute(parseHash(hash));
       if (leaving) this.newTask.focus();
+      return loading;
     }
   }
 
+  // Resolves once the list is loaded for the query (at once when it already is).
   setRoute(query) {
     this.query = query;
     this.toolbar.set(this.query);
-    this.store.setQuery(query);
+    return this.store.setQuery(query);
   }
 
   // A control on the page changes the query, and the URL with it: "push" makes a step Back undoes.
@@ -217,7 +246,26 @@ export class TaskPage {
     const query = { ...(isTrash(location.hash) ? this.query : parseHash(location.hash)), ...changes };
     const hash = toHash(query);
     if (hash !== location.hash) history[how === "push" ? "pushState" : "replaceState"](null, "", hash);
-    this.route(hash);
+    return this.route(hash);
+  }
+
+  // A notification's task, focused in the list: in the view shown, or else in All (loading more of it
+  // as needed). A task deleted since is said to be gone.
+  async reveal({ task_id: id, title }) {
+    const gone = () => this.toast.show(`“${title}” is no longer in your list.`, { duration: 4000 });
+    if (id === null) return gone();
+    if (this.trash.shown || !this.store.find(id)) {
+      try {
+        await request("GET", `/tasks/${id}`);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) gone();
+        else this.fail(error, "Could not show the task");
+        return;
+      }
+      await this.setQuery(this.store.find(id) ? {} : { view: "all", q: "", tag: "" }, "push");
+      for (let pages = 0; !this.store.find(id) && this.store.next && pages < REVEAL_PAGES; pages++) await this.store.loadMore();
+    }
+    if (this.store.find(id)) this.focusOn(id);
   }
 
   async loadMore() {

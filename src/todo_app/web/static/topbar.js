@@ -1,4 +1,4 @@
-// Who is signed in, their time zone, the trash, and signing out.
+// Who is signed in, their time zone, the trash, the notifications' bell, and signing out.
 
 import { request, session } from "./api.js";
 import { h } from "./dom.js";
@@ -6,8 +6,9 @@ import { ZoneSetting } from "./zone-setting.js";
 
 export class TopBar {
   // onZone(zone): resolves once the profile has it; beforeSignOut(): resolves once the changes on
-  // their way are saved (the token they carry is about to end); onSignedOut(): the token is gone.
-  constructor({ email, zone, onZone, beforeSignOut, onSignedOut }) {
+  // their way are saved (the token they carry is about to end); onSignedOut(): the token is gone;
+  // bell: the button that opens the notifications (notifications.js).
+  constructor({ email, zone, onZone, beforeSignOut, onSignedOut, bell }) {
     Object.assign(this, { beforeSignOut, onSignedOut });
     this.zone = new ZoneSetting({ zone, onChange: onZone });
     this.signOutButton = h("button", { type: "button", class: "signout", onClick: () => this.signOut() }, "Sign out");
@@ -17,7 +18,7 @@ export class TopBar {
       { class: "topbar" },
       h("span", { class: "who" }, "Signed in as ", h("strong", {}, email)),
       this.zone.element,
-      h("div", { class: "actions" }, this.trashLink, this.signOutButton),
+      h("div", { class: "actions" }, this.trashLink, bell, this.signOutButton),
     );
   }
 
