@@ -24,9 +24,10 @@ $(BIN)/todo-app: $(LOCK) pyproject.toml
 run: $(BIN)/todo-app  ## serve the API on the embedded SQLite default
 	$(BIN)/todo-app serve
 
-test: $(BIN)/todo-app  ## lint, then the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
+test: $(BIN)/todo-app  ## lint and type-check, then the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=$(COV_FLOOR)
 
 format: $(BIN)/todo-app
@@ -44,4 +45,4 @@ lock:
 		--quiet -o $(LOCK)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache src/*.egg-info .coverage .coverage.* htmlcov
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache src/*.egg-info .coverage .coverage.* htmlcov

@@ -5,7 +5,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -147,6 +147,13 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir / 'todo.db'}"
 
     @property
+    def signing_secret(self) -> str:
+        """JWT_SECRET, which load_settings always sets (to the embedded default's when unset)."""
+        if self.jwt_secret is None:
+            raise ConfigError("JWT_SECRET is not set: settings not made by load_settings")
+        return self.jwt_secret.get_secret_value()
+
+    @property
     def jwt_keys(self) -> list[str]:
         """Verification keys: the signing secret, then JWT_SECRET_PREVIOUS while a rotation settles."""
         keys = [self.jwt_secret, self.jwt_secret_previous]
@@ -157,10 +164,10 @@ class Settings(BaseSettings):
         return self.migration_database_url or self.effective_database_url
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the environment, then make sure a usable JWT secret exists (or refuse)."""
     try:
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"

@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -29,15 +29,15 @@ async def get_db(request: Request) -> AsyncIterator[Connection]:
 
 
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    return cast(Settings, request.app.state.settings)
 
 
 async def get_hasher(request: Request) -> PasswordHasher:
-    return request.app.state.hasher
+    return cast(PasswordHasher, request.app.state.hasher)
 
 
 async def get_limits(request: Request) -> AuthLimits:
-    return request.app.state.limits
+    return cast(AuthLimits, request.app.state.limits)
 
 
 async def get_client_address(request: Request) -> str:

@@ -259,7 +259,7 @@ def _resource_schema(operation: Document, path: str, document: Document) -> Docu
     candidates = [operation, document["paths"][path].get("get", {})]
     for candidate in candidates:
         for status, response in candidate.get("responses", {}).items():
-            schema = response.get("content", {}).get("application/json", {}).get("schema")
+            schema: Document | None = response.get("content", {}).get("application/json", {}).get("schema")
             if status.startswith("2") and schema is not None:
                 return schema
     return None

@@ -50,7 +50,8 @@ class PasswordHasher:
     def hash(self, password: str) -> str:
         if not is_hashable(password):
             raise ValueError("password is not hashable by bcrypt")
-        return self._context.hash(password)
+        hashed: str = self._context.hash(password)
+        return hashed
 
     def verify(
         self, password: str, hashed: str | None, *, cost_like: str | None = None
@@ -64,7 +65,8 @@ class PasswordHasher:
         if hashed is None or not is_hashable(password):
             self._context.verify("dummy password", self.dummy_hash(bcrypt_cost(hashed or cost_like)))
             return False, None
-        return self._context.verify_and_update(password, hashed)
+        verdict: tuple[bool, str | None] = self._context.verify_and_update(password, hashed)
+        return verdict
 
     def dummy_hash(self, rounds: int | None = None) -> str:
         rounds = rounds or self.rounds

@@ -98,7 +98,8 @@ def calendar(tasks: Sequence[FeedTask], *, zone: str) -> bytes:
         cal.add_component(Timezone.from_tzid(tzid, first_date=first, last_date=max(first, end)))
     for task in tasks:
         cal.add_component(todo(task, zone=zone))
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()  # (icalendar leaves to_ical unannotated)
+    return ical
 
 
 def todo(task: FeedTask, *, zone: str) -> Todo:

@@ -32,7 +32,7 @@ def series_rule(
         rule = recurrence.parse(text, "due", start=start)
     except recurrence.RecurrenceError:
         return None
-    parts = vRecur.from_ical(rule.text)
+    parts: vRecur = vRecur.from_ical(rule.text)
     if rule.count is not None:
         left = rule.count - _dates_through(rule.text, start, due_date) + 1
         if left < 1:

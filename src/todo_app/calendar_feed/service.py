@@ -22,6 +22,7 @@ from anyio import to_thread
 from sqlalchemy import bindparam, delete, false, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
 
 from todo_app.calendar_feed import ics
 from todo_app.calendar_feed.models import CalendarFeed
@@ -46,36 +47,41 @@ def _upsert(dialect_insert: Any) -> Any:
         user_id=bindparam("owner"), secret_hash=bindparam("new_hash"), created_at=bindparam("now")
     )
     return stmt.on_conflict_do_update(
-        index_elements=[CalendarFeed.user_id],
+        index_elements=[col(CalendarFeed.user_id)],
         set_={"secret_hash": stmt.excluded.secret_hash, "created_at": stmt.excluded.created_at},
     )
 
 
 ISSUE = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
-REVOKE = delete(CalendarFeed).where(CalendarFeed.user_id == bindparam("owner"))
+REVOKE = delete(CalendarFeed).where(col(CalendarFeed.user_id) == bindparam("owner"))
 OWNER = (
-    select(CalendarFeed.user_id, User.timezone)
-    .join(User, User.id == CalendarFeed.user_id)
-    .where(CalendarFeed.secret_hash == bindparam("hash"))
+    select(col(CalendarFeed.user_id), col(User.timezone))
+    .join(User, col(User.id) == col(CalendarFeed.user_id))
+    .where(col(CalendarFeed.secret_hash) == bindparam("hash"))
 )
 FEED_FIELDS = tuple(field.name for field in dataclasses.fields(ics.FeedTask))
 OPEN_TASKS = (
     select(
-        Task.id,
-        Task.title,
-        Task.description,
-        Task.due_date,
-        Task.due_time,
-        Task.priority,
-        Task.tag_names,
-        Task.recurrence_rule,
-        Task.recurrence_from,
-        Task.series_start,
-        Task.reminders,
-        Task.created_at,
-        Task.updated_at,
+        col(Task.id),
+        col(Task.title),
+        col(Task.description),
+        col(Task.due_date),
+        col(Task.due_time),
+        col(Task.priority),
+        col(Task.tag_names),
+        col(Task.recurrence_rule),
+        col(Task.recurrence_from),
+        col(Task.series_start),
+        col(Task.reminders),
+        col(Task.created_at),
+        col(Task.updated_at),
     )
-    .where(Task.user_id == bindparam("owner"), LIVE, Task.completed == false(), Task.due_key.is_not(None))
+    .where(
+        col(Task.user_id) == bindparam("owner"),
+        LIVE,
+        col(Task.completed) == false(),
+        col(Task.due_key).is_not(None),
+    )
     .order_by(DUE_FIRST_KEY, NEG_ID)  # the index ix_task_user_id_due_first
     .limit(MAX_FEED_TASKS)
 )

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import aiosqlite
 import psycopg
 from psycopg import errors as pg_errors
 from sqlalchemy.sql import ClauseElement
@@ -189,7 +190,9 @@ class Connection:
     ) -> list[tuple[Any, ...]] | int:
         try:
             if self._backend == "postgresql":
-                cursor = await self._driver.execute(compiled.sql, params, prepare=prepare)
+                cursor: psycopg.AsyncCursor[tuple[Any, ...]] = await self._driver.execute(
+                    compiled.sql, params, prepare=prepare
+                )
                 if rowcount:
                     return cursor.rowcount
                 return await cursor.fetchall() if cursor.description else []
@@ -225,7 +228,7 @@ class Connection:
         raise AssertionError("unreachable")
 
     async def _sqlite_rowcount(self, sql: str, params: dict[str, Any]) -> int:
-        cursor = await self._driver.execute(sql, params)
+        cursor: aiosqlite.Cursor = await self._driver.execute(sql, params)
         try:
             return cursor.rowcount
         finally:

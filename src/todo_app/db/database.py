@@ -162,12 +162,12 @@ class Database:
             except (PoolTimeout, PoolClosed, psycopg.OperationalError, psycopg.InterfaceError) as exc:
                 raise DatabaseUnavailable(str(exc)) from exc
             return
-        driver = await self._sqlite_connection()
-        conn = Connection(driver, self.statements, self.backend, self.local_listeners, tracer=self.tracer)
+        lite = await self._sqlite_connection()
+        conn = Connection(lite, self.statements, self.backend, self.local_listeners, tracer=self.tracer)
         try:
             yield conn
         finally:
-            self._give_back(driver, conn)
+            self._give_back(lite, conn)
 
     def _give_back(self, driver: aiosqlite.Connection, conn: Connection) -> None:
         """Back to the pool at once when idle. A request cancelled mid-statement or mid-transaction

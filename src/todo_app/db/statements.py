@@ -11,10 +11,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement, Select
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 
 Processor = Callable[[Any], Any] | None
@@ -59,7 +60,7 @@ class Compiled:
 
 
 def compile_statement(stmt: ClauseElement, dialect: Dialect) -> Compiled:
-    compiled = stmt.compile(dialect=dialect)
+    compiled = cast(SQLCompiler, stmt.compile(dialect=dialect))  # a statement's, not DDL's
     late = compiled.post_compile_params | compiled.literal_execute_params
     if late:
         # SQLAlchemy renders these ("expanding" IN lists, literal_execute) into the SQL at execution

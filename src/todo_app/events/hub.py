@@ -16,6 +16,7 @@ import random
 import signal
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -27,6 +28,7 @@ from todo_app.db.notices import CHANGES_CHANNEL
 from todo_app.events.service import MAX_STREAMS_PER_USER, StreamSlots
 
 log = logging.getLogger(__name__)
+SignalHandler = Callable[[int, FrameType | None], Any]
 
 APPLICATION_NAME = "todo-app events"  # how the LISTEN session shows in pg_stat_activity
 PING_SECONDS = 30.0  # a LISTEN session quiet this long is probed with a query (a half-open TCP
@@ -78,7 +80,7 @@ class EventHub:
         self._subscribers: dict[int, set[Subscription]] = {}
         self._wanted = asyncio.Event()  # set while any stream is open
         self._listener: asyncio.Task[None] | None = None
-        self._signals: dict[int, tuple[Callable, Callable]] = {}
+        self._signals: dict[int, tuple[SignalHandler, SignalHandler]] = {}
         self.closing = False
         self.sessions = 0  # LISTEN sessions opened so far
         self.open_streams = 0  # streams subscribed in this process (the metrics read it)
@@ -149,10 +151,10 @@ class EventHub:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous = signal.getsignal(sig)
-            if not isinstance(getattr(previous, "__self__", None), uvicorn.Server):
+            if not callable(previous) or not isinstance(getattr(previous, "__self__", None), uvicorn.Server):
                 continue
 
-            def ours(signum: int, frame: FrameType | None, previous: Callable = previous) -> None:
+            def ours(signum: int, frame: FrameType | None, previous: SignalHandler = previous) -> None:
                 loop.call_soon_threadsafe(self.drain)
                 previous(signum, frame)
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import bindparam, delete, insert
+from sqlmodel import col
 
 from todo_app.db import Connection
 from todo_app.events.models import EventTicket
@@ -31,17 +32,17 @@ ISSUE = insert(EventTicket).values(
     token_expires_at=bindparam("new_token_expires_at"),
     expires_at=bindparam("new_expires_at"),
 )
-FORGET_EXPIRED = delete(EventTicket).where(EventTicket.expires_at < bindparam("cutoff"))
+FORGET_EXPIRED = delete(EventTicket).where(col(EventTicket.expires_at) < bindparam("cutoff"))
 # Single use: of any number of requests presenting one ticket, only one gets its row back.
 REDEEM = (
     delete(EventTicket)
-    .where(EventTicket.ticket_hash == bindparam("hash"))
+    .where(col(EventTicket.ticket_hash) == bindparam("hash"))
     .returning(
-        EventTicket.user_id,
-        EventTicket.jti,
-        EventTicket.token_version,
-        EventTicket.token_expires_at,
-        EventTicket.expires_at,
+        col(EventTicket.user_id),
+        col(EventTicket.jti),
+        col(EventTicket.token_version),
+        col(EventTicket.token_expires_at),
+        col(EventTicket.expires_at),
     )
 )
 
@@ -151,7 +152,7 @@ class StreamSlots:
         stream_id = secrets.token_hex(8)
         if self._acquire is not None and time.monotonic() >= self._redis_retry_at:
             try:
-                args = [self.limit, self.lease_seconds, stream_id]
+                args: list[int | float | str] = [self.limit, self.lease_seconds, stream_id]
                 taken = await self._acquire(keys=[_key(user_id)], args=args)
                 return Slot(user_id, stream_id, shared=True) if taken else None
             except (RedisError, OSError) as exc:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
 
 from todo_app.db import Connection
 from todo_app.errors import Conflict, Unprocessable
@@ -35,8 +36,8 @@ IN_PROGRESS = "A request with this Idempotency-Key is still being processed; ret
 CLAIM_ATTEMPTS = 3  # a key released or expired between our statements is claimed again
 
 K = IdempotencyKey
-THIS_KEY = (K.user_id == bindparam("owner"), K.key == bindparam("idempotency_key"))
-THIS_CLAIM = (*THIS_KEY, K.created_at == bindparam("claimed_at"), K.status_code.is_(None))
+THIS_KEY = (col(K.user_id) == bindparam("owner"), col(K.key) == bindparam("idempotency_key"))
+THIS_CLAIM = (*THIS_KEY, col(K.created_at) == bindparam("claimed_at"), col(K.status_code).is_(None))
 
 
 def _claim(dialect_insert: Any) -> Any:
@@ -49,7 +50,7 @@ def _claim(dialect_insert: Any) -> Any:
             created_at=bindparam("now"),
         )
         .on_conflict_do_nothing()
-        .returning(K.user_id)
+        .returning(col(K.user_id))
     )
 
 
@@ -60,11 +61,11 @@ TAKE_OVER = (
     .where(
         *THIS_KEY,
         or_(
-            K.created_at < bindparam("expired_before"),
+            col(K.created_at) < bindparam("expired_before"),
             and_(
-                K.status_code.is_(None),
-                K.fingerprint == bindparam("new_fingerprint"),
-                K.created_at < bindparam("stale_before"),
+                col(K.status_code).is_(None),
+                col(K.fingerprint) == bindparam("new_fingerprint"),
+                col(K.created_at) < bindparam("stale_before"),
             ),
         ),
     )
@@ -75,10 +76,10 @@ TAKE_OVER = (
         response_body=null(),
         created_at=bindparam("now"),
     )
-    .returning(K.user_id)
+    .returning(col(K.user_id))
 )
-FIND = select(K.fingerprint, K.status_code, K.response_headers, K.response_body).where(
-    *THIS_KEY, K.created_at >= bindparam("expired_before")
+FIND = select(col(K.fingerprint), col(K.status_code), col(K.response_headers), col(K.response_body)).where(
+    *THIS_KEY, col(K.created_at) >= bindparam("expired_before")
 )
 STORE = (
     update(K)
@@ -90,7 +91,7 @@ STORE = (
     )
 )
 RELEASE = delete(K).where(*THIS_CLAIM)
-EXPIRE = delete(K).where(K.created_at < bindparam("expired_before"))
+EXPIRE = delete(K).where(col(K.created_at) < bindparam("expired_before"))
 
 
 @dataclass(frozen=True)

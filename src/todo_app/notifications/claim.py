@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Insert, Select, bindparam, case, delete, insert, select
+from sqlmodel import col
 
 from todo_app.db import Connection, UTCDateTime
 from todo_app.notifications.models import Notification
@@ -31,13 +32,13 @@ _EMAIL_DUE = bindparam("email_due", type_=UTCDateTime())
 _COLUMNS = ["user_id", "task_id", "title", "remind_at", "created_at", "sent_at", "late", "email_due_at"]
 
 
-def _values(user_id: Any, task_id: Any, remind_at: Any) -> Select:
+def _values(user_id: Any, task_id: Any, remind_at: Any) -> Select[*tuple[Any, ...]]:
     """The notification of each reminder row (its task joined by the caller, for the title)."""
     missed = remind_at < _MISSED_BEFORE
     return select(
         user_id,
         task_id,
-        Task.title,
+        col(Task.title),
         remind_at,
         _NOW,
         case((missed, None), else_=_NOW),
@@ -48,45 +49,49 @@ def _values(user_id: Any, task_id: Any, remind_at: Any) -> Select:
 
 def _postgresql() -> Insert:
     due = (
-        select(Reminder.id)
-        .where(Reminder.remind_at <= _NOW)
-        .order_by(Reminder.remind_at)
+        select(col(Reminder.id))
+        .where(col(Reminder.remind_at) <= _NOW)
+        .order_by(col(Reminder.remind_at))
         .limit(bindparam("batch"))
         .with_for_update(skip_locked=True)
         .cte("due")
     )
     gone = (
         delete(Reminder)
-        .where(Reminder.id == due.c.id)
-        .returning(Reminder.user_id, Reminder.task_id, Reminder.remind_at)
+        .where(col(Reminder.id) == due.c.id)
+        .returning(col(Reminder.user_id), col(Reminder.task_id), col(Reminder.remind_at))
         .cte("gone")
     )
     values = _values(gone.c.user_id, gone.c.task_id, gone.c.remind_at)
-    rows = values.join_from(gone, Task, Task.id == gone.c.task_id)
-    return insert(Notification).from_select(_COLUMNS, rows).returning(Notification.late, Notification.sent_at)
+    rows = values.join_from(gone, Task, col(Task.id) == gone.c.task_id)
+    return (
+        insert(Notification)
+        .from_select(_COLUMNS, rows)
+        .returning(col(Notification.late), col(Notification.sent_at))
+    )
 
 
 # SQLite: the batch is the first BATCH due rows by (remind_at, id); inside the IMMEDIATE transaction
 # no one else writes, so the INSERT and the DELETE name the same rows.
 _SQLITE_DUE = (
-    select(Reminder.id)
-    .where(Reminder.remind_at <= _NOW)
-    .order_by(Reminder.remind_at, Reminder.id)
+    select(col(Reminder.id))
+    .where(col(Reminder.remind_at) <= _NOW)
+    .order_by(col(Reminder.remind_at), col(Reminder.id))
     .limit(bindparam("batch"))
 )
 _SQLITE_ROWS = (
-    _values(Reminder.user_id, Reminder.task_id, Reminder.remind_at)
-    .join_from(Reminder, Task, Task.id == Reminder.task_id)
-    .where(Reminder.id.in_(_SQLITE_DUE))
+    _values(col(Reminder.user_id), col(Reminder.task_id), col(Reminder.remind_at))
+    .join_from(Reminder, Task, col(Task.id) == col(Reminder.task_id))
+    .where(col(Reminder.id).in_(_SQLITE_DUE))
 )
 SQLITE_NOTIFY = (
     insert(Notification)
     .from_select(_COLUMNS, _SQLITE_ROWS)
-    .returning(Notification.late, Notification.sent_at)
+    .returning(col(Notification.late), col(Notification.sent_at))
 )
-SQLITE_DELETE = delete(Reminder).where(Reminder.id.in_(_SQLITE_DUE))
+SQLITE_DELETE = delete(Reminder).where(col(Reminder.id).in_(_SQLITE_DUE))
 # Most turns find nothing due: on SQLite they then never take the write lock.
-ANY_DUE = select(Reminder.id).where(Reminder.remind_at <= _NOW).limit(1)
+ANY_DUE = select(col(Reminder.id)).where(col(Reminder.remind_at) <= _NOW).limit(1)
 POSTGRESQL_CLAIM = _postgresql()
 
 

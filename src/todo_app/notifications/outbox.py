@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import bindparam, select, update
+from sqlmodel import col
 
 from todo_app.db import Connection, UTCDateTime
 from todo_app.notifications import smtp
@@ -36,46 +37,46 @@ RETRY_MAX = timedelta(hours=1)
 _NOW = bindparam("now", type_=UTCDateTime())
 _LEASE_UNTIL = bindparam("lease_until", type_=UTCDateTime())
 _DUE = (
-    select(Notification.id)
-    .where(Notification.email_due_at <= _NOW)
-    .order_by(Notification.email_due_at, Notification.id)
+    select(col(Notification.id))
+    .where(col(Notification.email_due_at) <= _NOW)
+    .order_by(col(Notification.email_due_at), col(Notification.id))
     .limit(bindparam("batch"))
     .with_for_update(skip_locked=True)
 )
 TAKE = (
     update(Notification)
-    .where(Notification.id.in_(_DUE))
+    .where(col(Notification.id).in_(_DUE))
     .values(email_due_at=_LEASE_UNTIL)
     .returning(
-        Notification.id,
-        Notification.user_id,
-        Notification.title,
-        Notification.remind_at,
-        Notification.late,
-        Notification.email_attempts,
+        col(Notification.id),
+        col(Notification.user_id),
+        col(Notification.title),
+        col(Notification.remind_at),
+        col(Notification.late),
+        col(Notification.email_attempts),
     )
 )
 # Most turns find nothing due: on SQLite they then never take the write lock.
-ANY_DUE = select(Notification.id).where(Notification.email_due_at <= _NOW).limit(1)
+ANY_DUE = select(col(Notification.id)).where(col(Notification.email_due_at) <= _NOW).limit(1)
 DETAILS = (
-    select(User.email, User.timezone, Task.due_date, Task.due_time)
+    select(col(User.email), col(User.timezone), col(Task.due_date), col(Task.due_time))
     .select_from(Notification)
-    .join(User, User.id == Notification.user_id)
-    .outerjoin(Task, Task.id == Notification.task_id)
-    .where(Notification.id == bindparam("id"))
+    .join(User, col(User.id) == col(Notification.user_id))
+    .outerjoin(Task, col(Task.id) == col(Notification.task_id))
+    .where(col(Notification.id) == bindparam("id"))
 )
-_LEASED = (Notification.id == bindparam("id"), Notification.email_due_at == _LEASE_UNTIL)
+_LEASED = (col(Notification.id) == bindparam("id"), col(Notification.email_due_at) == _LEASE_UNTIL)
 SENT = (
     update(Notification)
     .where(*_LEASED)
-    .values(email_due_at=None, emailed_at=_NOW, email_attempts=Notification.email_attempts + 1)
+    .values(email_due_at=None, emailed_at=_NOW, email_attempts=col(Notification.email_attempts) + 1)
 )
 FAILED = (
     update(Notification)
     .where(*_LEASED)
     .values(
         email_due_at=bindparam("retry_at", type_=UTCDateTime()),
-        email_attempts=Notification.email_attempts + 1,
+        email_attempts=col(Notification.email_attempts) + 1,
     )
 )
 HAND_BACK = update(Notification).where(*_LEASED).values(email_due_at=_NOW)
@@ -84,7 +85,8 @@ DROP = update(Notification).where(*_LEASED).values(email_due_at=None)
 
 def retry_delay(attempts: int) -> timedelta:
     """How long after the `attempts`-th failed attempt the next one is due."""
-    return min(RETRY_MAX, RETRY_FIRST * 2 ** min(attempts - 1, 20))
+    delay: timedelta = min(RETRY_MAX, RETRY_FIRST * 2 ** min(attempts - 1, 20))  # (int ** int: Any)
+    return delay
 
 
 async def send_due(

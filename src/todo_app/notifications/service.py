@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select, update
+from sqlmodel import col
 
 from todo_app.db import Connection
 from todo_app.db.types import MAX_ID
@@ -13,21 +14,26 @@ from todo_app.notifications.models import Notification
 
 NOT_FOUND = "Notification not found"
 FIELDS = ("id", "task_id", "title", "remind_at", "sent_at", "late", "read")
-_OWNER = Notification.user_id == bindparam("owner")
-_UNREAD = Notification.read_at.is_(None)
+_OWNER = col(Notification.user_id) == bindparam("owner")
+_UNREAD = col(Notification.read_at).is_(None)
 
 
-def _page(unread: bool | None) -> Select:
-    read = Notification.read_at.is_not(None).label("read")
-    columns = (Notification.id, Notification.task_id, Notification.title, Notification.remind_at)
+def _page(unread: bool | None) -> Select[*tuple[Any, ...]]:
+    read = col(Notification.read_at).is_not(None).label("read")
+    columns = (
+        col(Notification.id),
+        col(Notification.task_id),
+        col(Notification.title),
+        col(Notification.remind_at),
+    )
     stmt = (
-        select(*columns, Notification.sent_at, Notification.late, read)
-        .where(_OWNER, Notification.id < bindparam("before"))
-        .order_by(Notification.id.desc())
+        select(*columns, col(Notification.sent_at), col(Notification.late), read)
+        .where(_OWNER, col(Notification.id) < bindparam("before"))
+        .order_by(col(Notification.id).desc())
         .limit(bindparam("limit"))
     )
     if unread is not None:
-        stmt = stmt.where(_UNREAD if unread else Notification.read_at.is_not(None))
+        stmt = stmt.where(_UNREAD if unread else col(Notification.read_at).is_not(None))
     return stmt
 
 
@@ -35,8 +41,8 @@ PAGES = {unread: _page(unread) for unread in (None, True, False)}
 UNREAD_COUNT = select(func.count()).select_from(Notification).where(_OWNER, _UNREAD)
 READ_ONE = (
     update(Notification)
-    .where(_OWNER, Notification.id == bindparam("id"))
-    .values(read_at=func.coalesce(Notification.read_at, bindparam("now")))
+    .where(_OWNER, col(Notification.id) == bindparam("id"))
+    .values(read_at=func.coalesce(col(Notification.read_at), bindparam("now")))
 )
 READ_ALL = update(Notification).where(_OWNER, _UNREAD).values(read_at=bindparam("now"))
 

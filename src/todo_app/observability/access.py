@@ -72,6 +72,7 @@ class RequestLog:
             "duration_ms": round(seconds * 1000, 2),
             "client": client,
         }
+        args: tuple[int, ...]
         if user_id is None:
             text, args = "%s %s %s %.2fms client=%s", ()
         else:

@@ -80,7 +80,7 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever `sys.stderr` is when the line is written, not when the handler was made
     (the test runner swaps it per test; a handler holding the old one would write to a closed file).
     `key` is the (format, level) it was made for, so `configure` can tell it is already in place."""
@@ -89,7 +89,7 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().__init__()
         self.key = key
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return sys.stderr
 

@@ -13,7 +13,7 @@ def route_template(scope: Scope, root_path: str) -> str:
     template = getattr(route, "path_format", None)
     if isinstance(template, str):
         return template
-    mounted = scope.get("root_path", root_path)
+    mounted: str = scope.get("root_path", root_path)
     if mounted != root_path:
         return mounted.removeprefix(root_path) + "/{path}"
     return UNMATCHED

@@ -6,6 +6,7 @@ before the floor is answered 410 (start over)."""
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, case, delete, exists, func, select, update
+from sqlmodel import col
 
 from todo_app.db import Connection, UTCDateTime
 from todo_app.tasks.changes import PURGED
@@ -13,17 +14,21 @@ from todo_app.tasks.models import Task, TaskChange
 from todo_app.users.models import User
 
 SUPERSEDED = delete(TaskChange).where(
-    exists().where(Task.id == TaskChange.task_id, Task.version > TaskChange.seq)
+    exists().where(col(Task.id) == col(TaskChange.task_id), col(Task.version) > col(TaskChange.seq))
 )
 OF_PURGED = delete(TaskChange).where(
-    TaskChange.kind != PURGED, ~exists().where(Task.id == TaskChange.task_id)
+    col(TaskChange.kind) != PURGED, ~exists().where(col(Task.id) == col(TaskChange.task_id))
 )
-_OLD = (TaskChange.kind == PURGED, TaskChange.changed_at < bindparam("before", type_=UTCDateTime()))
-_LAST_OLD = select(func.max(TaskChange.seq)).where(TaskChange.user_id == User.id, *_OLD).scalar_subquery()
+_OLD = (col(TaskChange.kind) == PURGED, col(TaskChange.changed_at) < bindparam("before", type_=UTCDateTime()))
+_LAST_OLD = (
+    select(func.max(col(TaskChange.seq)))
+    .where(col(TaskChange.user_id) == col(User.id), *_OLD)
+    .scalar_subquery()
+)
 RAISE_FLOORS = (
     update(User)
-    .where(exists().where(TaskChange.user_id == User.id, *_OLD))
-    .values(change_floor=case((User.change_floor > _LAST_OLD, User.change_floor), else_=_LAST_OLD))
+    .where(exists().where(col(TaskChange.user_id) == col(User.id), *_OLD))
+    .values(change_floor=case((col(User.change_floor) > _LAST_OLD, col(User.change_floor)), else_=_LAST_OLD))
 )
 OLD_PURGED = delete(TaskChange).where(*_OLD)
 

@@ -14,9 +14,10 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, bindparam, or_, select, tuple_
+from sqlmodel import col
 
 from todo_app.db import Connection
 from todo_app.db.types import MAX_ID
@@ -56,7 +57,7 @@ def secret_for(state: Any) -> bytes:
     if not hasattr(state, "sync_secret"):
         secret = state.settings.jwt_secret.get_secret_value().encode()
         state.sync_secret = hashlib.sha256(b"todo-app sync cursor\0" + secret).digest()
-    return state.sync_secret
+    return cast(bytes, state.sync_secret)  # (app.state is untyped)
 
 
 def _sign(secret: bytes, payload: str) -> str:
@@ -89,17 +90,21 @@ def decode_cursor(cursor: str, *, secret: bytes, owner: int, prefix: str = "d") 
     return Position(seq, task_id)
 
 
-HEAD = select(User.change_seq, User.change_floor).where(User.id == bindparam("owner"))
+HEAD = select(col(User.change_seq), col(User.change_floor)).where(col(User.id) == bindparam("owner"))
 FEED = (
-    select(TaskChange.seq, TaskChange.task_id, TaskChange.kind, Task.deleted_at, *COLUMNS)
+    select(col(TaskChange.seq), col(TaskChange.task_id), col(TaskChange.kind), col(Task.deleted_at), *COLUMNS)
     .select_from(TaskChange)
-    .outerjoin(Task, Task.id == TaskChange.task_id)
+    .outerjoin(Task, col(Task.id) == col(TaskChange.task_id))
     .where(
-        TaskChange.user_id == bindparam("owner"),
-        tuple_(TaskChange.seq, TaskChange.task_id) > tuple_(bindparam("after_seq"), bindparam("after_task")),
-        or_(Task.version == TaskChange.seq, and_(Task.id.is_(None), TaskChange.kind == PURGED)),
+        col(TaskChange.user_id) == bindparam("owner"),
+        tuple_(col(TaskChange.seq), col(TaskChange.task_id))
+        > tuple_(bindparam("after_seq"), bindparam("after_task")),
+        or_(
+            col(Task.version) == col(TaskChange.seq),
+            and_(col(Task.id).is_(None), col(TaskChange.kind) == PURGED),
+        ),
     )
-    .order_by(TaskChange.seq, TaskChange.task_id)
+    .order_by(col(TaskChange.seq), col(TaskChange.task_id))
     .limit(bindparam("limit"))
 )
 
@@ -130,8 +135,8 @@ async def changes_since(db: Connection, *, user_id: int, after: Position, limit:
 
 ALL_LIVE = (
     select(*COLUMNS)
-    .where(Task.user_id == bindparam("owner"), LIVE, Task.id > bindparam("after_id"))
-    .order_by(Task.id)
+    .where(col(Task.user_id) == bindparam("owner"), LIVE, col(Task.id) > bindparam("after_id"))
+    .order_by(col(Task.id))
     .limit(bindparam("limit"))
 )
 

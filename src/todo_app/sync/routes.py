@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from todo_app.db.types import MAX_ID
 from todo_app.deps import CurrentUser, Db
 from todo_app.errors import AppError, Unprocessable
 from todo_app.responses import json_response
@@ -74,7 +75,7 @@ async def sync_tasks(
         if more:
             next_position, prefix = Position(position.seq, tasks[-1]["id"]), FULL
         else:  # the copy is complete: from here on, changes after the number it began at
-            next_position, prefix = Position(position.seq, feed.MAX_ID), DELTA
+            next_position, prefix = Position(position.seq, MAX_ID), DELTA
         cursor = feed.encode_cursor(next_position, secret=secret, owner=user.id, prefix=prefix)
         return json_response({"tasks": tasks, "cursor": cursor, "more": more})
     try:

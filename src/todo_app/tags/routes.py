@@ -1,5 +1,7 @@
 """/tags: the caller's tags with their task counts; rename (merge) and remove."""
 
+from typing import Any
+
 from fastapi import APIRouter, Response, status
 
 from todo_app.deps import CurrentUser, Db
@@ -7,7 +9,9 @@ from todo_app.tags import service
 from todo_app.tags.schemas import TagPublic, TagRename
 
 router = APIRouter(prefix="/tags", tags=["tags"])
-NOT_FOUND = {404: {"description": "None of the caller's tasks carries this tag"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "None of the caller's tasks carries this tag"}
+}
 
 
 @router.get("", response_model=list[TagPublic])

@@ -6,9 +6,10 @@ carries is listed nowhere; the next task to use it names it afresh."""
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, exists, func, insert, select, update
+from sqlalchemy import Select, bindparam, case, delete, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
 
 from todo_app.db import Connection
 from todo_app.errors import NotFound
@@ -20,64 +21,71 @@ from todo_app.tasks.listing import RETAG, RETAG_ONE
 from todo_app.tasks.models import Tag, Task, TaskTag
 
 TAG_NOT_FOUND = "Tag not found"
-OWNER = Task.user_id == bindparam("owner")
+OWNER = col(Task.user_id) == bindparam("owner")
 
 
 def _upsert(dialect_insert: Any) -> Any:
     stmt = dialect_insert(Tag).values(
         user_id=bindparam("owner"), name=bindparam("new_name"), name_key=bindparam("new_key")
     )
-    in_use = exists().where(TaskTag.tag_id == Tag.id)
+    in_use = exists().where(col(TaskTag.tag_id) == col(Tag.id))
     return stmt.on_conflict_do_update(
-        index_elements=[Tag.user_id, Tag.name_key],
-        set_={"name": case((in_use, Tag.name), else_=stmt.excluded.name)},
-    ).returning(Tag.id, Tag.name)
+        index_elements=[col(Tag.user_id), col(Tag.name_key)],
+        set_={"name": case((in_use, col(Tag.name)), else_=stmt.excluded.name)},
+    ).returning(col(Tag.id), col(Tag.name))
 
 
 UPSERT = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
-UNLINK_ALL = delete(TaskTag).where(TaskTag.task_id == bindparam("task_id"))
+UNLINK_ALL = delete(TaskTag).where(col(TaskTag.task_id) == bindparam("task_id"))
 LINK = insert(TaskTag).values(task_id=bindparam("task_id"), tag_id=bindparam("tag_id"))
 COUNTS = (
-    select(Tag.name, func.count(), func.sum(case((Task.completed, 0), else_=1)))
+    select(col(Tag.name), func.count(), func.sum(case((col(Task.completed), 0), else_=1)))
     .select_from(Tag)
-    .join(TaskTag, TaskTag.tag_id == Tag.id)
-    .join(Task, Task.id == TaskTag.task_id)
-    .where(Tag.user_id == bindparam("owner"))
-    .group_by(Tag.id, Tag.name)
+    .join(TaskTag, col(TaskTag.tag_id) == col(Tag.id))
+    .join(Task, col(Task.id) == col(TaskTag.task_id))
+    .where(col(Tag.user_id) == bindparam("owner"))
+    .group_by(col(Tag.id), col(Tag.name))
 )
-ONE_COUNT = COUNTS.where(Tag.id == bindparam("tag_id"))
+ONE_COUNT = COUNTS.where(col(Tag.id) == bindparam("tag_id"))
 # A tag of the owner's by name, if some task carries it.
-FIND = select(Tag.id, Tag.name).where(
-    Tag.user_id == bindparam("owner"),
-    Tag.name_key == bindparam("key"),
-    exists().where(TaskTag.tag_id == Tag.id),
+FIND = select(col(Tag.id), col(Tag.name)).where(
+    col(Tag.user_id) == bindparam("owner"),
+    col(Tag.name_key) == bindparam("key"),
+    exists().where(col(TaskTag.tag_id) == col(Tag.id)),
 )
-FIND_ANY = select(Tag.id, exists().where(TaskTag.tag_id == Tag.id)).where(
-    Tag.user_id == bindparam("owner"), Tag.name_key == bindparam("key")
+FIND_ANY = select(col(Tag.id), exists().where(col(TaskTag.tag_id) == col(Tag.id))).where(
+    col(Tag.user_id) == bindparam("owner"), col(Tag.name_key) == bindparam("key")
 )
-RESPELL = update(Tag).where(Tag.id == bindparam("tag_id")).values(name=bindparam("new_name"))
+RESPELL = update(Tag).where(col(Tag.id) == bindparam("tag_id")).values(name=bindparam("new_name"))
 RENAME = (
     update(Tag)
-    .where(Tag.id == bindparam("tag_id"))
+    .where(col(Tag.id) == bindparam("tag_id"))
     .values(name=bindparam("new_name"), name_key=bindparam("new_key"))
 )
 TOUCH_TAGGED = (
     update(Task)
-    .where(OWNER, Task.id.in_(select(TaskTag.task_id).where(TaskTag.tag_id == bindparam("tag_id"))))
+    .where(
+        OWNER,
+        col(Task.id).in_(select(col(TaskTag.task_id)).where(col(TaskTag.tag_id) == bindparam("tag_id"))),
+    )
     .values(version=bindparam("version"), updated_at=bindparam("now"))
 )
-UNLINK_TAG = delete(TaskTag).where(TaskTag.tag_id == bindparam("tag_id"))
+UNLINK_TAG = delete(TaskTag).where(col(TaskTag.tag_id) == bindparam("tag_id"))
 
 
 def _merge_links(dialect_insert: Any) -> Any:
-    moved = select(TaskTag.task_id, bindparam("target_id")).where(TaskTag.tag_id == bindparam("tag_id"))
+    moved: Select[int, Any] = select(col(TaskTag.task_id), bindparam("target_id")).where(
+        col(TaskTag.tag_id) == bindparam("tag_id")
+    )
     return dialect_insert(TaskTag).from_select(["task_id", "tag_id"], moved).on_conflict_do_nothing()
 
 
 MERGE_LINKS = {"postgresql": _merge_links(pg_insert), "sqlite": _merge_links(sqlite_insert)}
 
 
-TAG_ID = select(Tag.id).where(Tag.user_id == bindparam("owner"), Tag.name_key == bindparam("key"))
+TAG_ID = select(col(Tag.id)).where(
+    col(Tag.user_id) == bindparam("owner"), col(Tag.name_key) == bindparam("key")
+)
 
 
 async def ids_of(db: Connection, *, user_id: int, keys: tuple[str, ...]) -> tuple[int, ...] | None:

@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Update, and_, bindparam, case, delete, func, literal_column, select, update
+from sqlalchemy import Select, Update, and_, bindparam, case, delete, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
 
 from todo_app.db import Connection
 from todo_app.errors import Unprocessable
@@ -24,7 +25,7 @@ from todo_app.users.models import UserPublic
 from todo_app.zones import local_now
 
 NEEDS_A_FILTER = "Say which tasks: give a filter or ids, or all=true to delete every task"
-THIS_CHANGE = (Task.user_id == bindparam("owner"), Task.version == bindparam("version"))
+THIS_CHANGE = (col(Task.user_id) == bindparam("owner"), col(Task.version) == bindparam("version"))
 
 
 def _values(change: BulkChange) -> dict[str, Any]:
@@ -53,10 +54,10 @@ def _update(shape: Shape, fields: frozenset[str], completing: bool) -> Update:
     values: dict[str, Any] = {name: bindparam(f"new_{name}") for name in fields}
     if "due_date" in fields and "due_key" not in fields:
         values["due_key"] = bindparam("new_due_day") + func.coalesce(
-            hh_mm(Task.due_time), literal_column("'24:00'")
+            hh_mm(col(Task.due_time)), literal_column("'24:00'")
         )
     if "due_date" in fields:  # a recurring task's series starts again on its new due date
-        repeats = Task.recurrence_rule.is_not(None)
+        repeats = col(Task.recurrence_rule).is_not(None)
         values["series_start"] = case((repeats, bindparam("new_due_date")), else_=None)
         values["series_done"] = 0
     if "recurrence_rule" in fields:  # (cleared with the due date)
@@ -64,10 +65,10 @@ def _update(shape: Shape, fields: frozenset[str], completing: bool) -> Update:
     if completing:
         # An open recurring task stays open: it moves to its next occurrence afterwards
         # (series.complete_stamped). Others keep the completion time they had.
-        open_series = and_(Task.recurrence_rule.is_not(None), Task.completed.is_(False))
+        open_series = and_(col(Task.recurrence_rule).is_not(None), col(Task.completed).is_(False))
         values["completed"] = case((open_series, False), else_=True)
         values["completed_at"] = case(
-            (Task.completed_at.is_not(None), Task.completed_at),
+            (col(Task.completed_at).is_not(None), col(Task.completed_at)),
             (open_series, None),
             else_=bindparam("now"),
         )
@@ -88,23 +89,25 @@ def _trash(shape: Shape) -> Update:
 
 
 def _add_tag(dialect_insert: Any) -> Any:
-    changed = select(Task.id, bindparam("tag_id")).where(*THIS_CHANGE)
+    changed: Select[int | None, Any] = select(col(Task.id), bindparam("tag_id")).where(*THIS_CHANGE)
     return dialect_insert(TaskTag).from_select(["task_id", "tag_id"], changed).on_conflict_do_nothing()
 
 
 ADD_TAG = {"postgresql": _add_tag(pg_insert), "sqlite": _add_tag(sqlite_insert)}
 OVER_TAGGED = (
-    select(TaskTag.task_id)
-    .where(TaskTag.task_id.in_(select(Task.id).where(*THIS_CHANGE)))
-    .group_by(TaskTag.task_id)
+    select(col(TaskTag.task_id))
+    .where(col(TaskTag.task_id).in_(select(col(Task.id)).where(*THIS_CHANGE)))
+    .group_by(col(TaskTag.task_id))
     .having(func.count() > tagnames.MAX_TAGS)
     .limit(1)
 )
 REMOVE_TAG = delete(TaskTag).where(
-    TaskTag.tag_id.in_(
-        select(Tag.id).where(Tag.user_id == bindparam("owner"), Tag.name_key == bindparam("key"))
+    col(TaskTag.tag_id).in_(
+        select(col(Tag.id)).where(
+            col(Tag.user_id) == bindparam("owner"), col(Tag.name_key) == bindparam("key")
+        )
     ),
-    TaskTag.task_id.in_(select(Task.id).where(*THIS_CHANGE)),
+    col(TaskTag.task_id).in_(select(col(Task.id)).where(*THIS_CHANGE)),
 )
 
 

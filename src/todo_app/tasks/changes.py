@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Insert, String, bindparam, insert, select, update
+from sqlmodel import col
 
 from todo_app.db import Connection, UTCDateTime
 from todo_app.errors import INVALID_TOKEN, Unauthorized
@@ -21,9 +22,9 @@ KINDS = (CREATED, UPDATED, DELETED, RESTORED, PURGED)
 
 NEXT_CHANGE = (
     update(User)
-    .where(User.id == bindparam("owner"))
-    .values(change_seq=User.change_seq + 1)
-    .returning(User.change_seq)
+    .where(col(User.id) == bindparam("owner"))
+    .values(change_seq=col(User.change_seq) + 1)
+    .returning(col(User.change_seq))
 )
 _LOGGED = ["user_id", "seq", "task_id", "kind", "changed_at"]
 _KIND = bindparam("kind", type_=String())
@@ -31,33 +32,33 @@ _NOW = bindparam("now", type_=UTCDateTime())
 # Every task this write stamped with its number.
 RECORD = insert(TaskChange).from_select(
     _LOGGED,
-    select(Task.user_id, Task.version, Task.id, _KIND, _NOW).where(
-        Task.user_id == bindparam("owner"), Task.version == bindparam("version")
+    select(col(Task.user_id), col(Task.version), col(Task.id), _KIND, _NOW).where(
+        col(Task.user_id) == bindparam("owner"), col(Task.version) == bindparam("version")
     ),
 )
 # Trashed tasks about to be deleted for good: every one of the owner's, or one (task_id), or those
 # trashed before a time (trashed_before).
-_PURGEABLE = (Task.user_id == bindparam("owner"), Task.deleted_at.is_not(None))
+_PURGEABLE = (col(Task.user_id) == bindparam("owner"), col(Task.deleted_at).is_not(None))
 RECORD_PURGE_ALL = insert(TaskChange).from_select(
-    _LOGGED, select(Task.user_id, bindparam("version"), Task.id, _KIND, _NOW).where(*_PURGEABLE)
+    _LOGGED, select(col(Task.user_id), bindparam("version"), col(Task.id), _KIND, _NOW).where(*_PURGEABLE)
 )
 RECORD_PURGE_ONE = insert(TaskChange).from_select(
     _LOGGED,
-    select(Task.user_id, bindparam("version"), Task.id, _KIND, _NOW).where(
-        *_PURGEABLE, Task.id == bindparam("task_id")
+    select(col(Task.user_id), bindparam("version"), col(Task.id), _KIND, _NOW).where(
+        *_PURGEABLE, col(Task.id) == bindparam("task_id")
     ),
 )
 RECORD_PURGE_OLD = insert(TaskChange).from_select(
     _LOGGED,
-    select(Task.user_id, bindparam("version"), Task.id, _KIND, _NOW).where(
-        *_PURGEABLE, Task.deleted_at < bindparam("trashed_before", type_=UTCDateTime())
+    select(col(Task.user_id), bindparam("version"), col(Task.id), _KIND, _NOW).where(
+        *_PURGEABLE, col(Task.deleted_at) < bindparam("trashed_before", type_=UTCDateTime())
     ),
 )
 
 
 async def next_change(db: Connection, *, user_id: int) -> int:
     """Call first inside the write's transaction."""
-    seq = await db.scalar(NEXT_CHANGE, {"owner": user_id})
+    seq: int | None = await db.scalar(NEXT_CHANGE, {"owner": user_id})
     if seq is None:  # the account was deleted after this request was authenticated
         raise Unauthorized(INVALID_TOKEN)
     return seq

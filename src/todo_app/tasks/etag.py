@@ -46,7 +46,8 @@ def parse(header: str | None) -> Condition | None:
         return Condition(any=True, strong=frozenset(), weak=frozenset())
     if _LIST.fullmatch(header) is None:
         raise MalformedCondition(header)
-    strong, weak = set(), set()
+    strong: set[str] = set()
+    weak: set[str] = set()
     for match in _EACH.finditer(header):
         (weak if match.group(1) else strong).add(match.group(2))
     return Condition(any=False, strong=frozenset(strong), weak=frozenset(weak))

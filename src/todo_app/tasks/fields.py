@@ -30,7 +30,7 @@ STORED = (
     "reminders",
 )
 
-NEW_TASK = {
+NEW_TASK: dict[str, Any] = {
     "description": None,
     "completed": False,
     "due_date": None,

@@ -11,7 +11,9 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     Select,
+    SQLColumnExpression,
     and_,
     bindparam,
     column,
@@ -26,50 +28,53 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlmodel import col
 
 from todo_app.tasks.models import DUE_FIRST_KEY, DUE_LAST_KEY, NEG_ID, TITLE_KEY, Tag, Task, TaskTag
 from todo_app.tasks.sqlfuncs import tag_names
 from todo_app.users.models import User
 
-OWNER = Task.user_id == bindparam("owner")
-LIVE = Task.deleted_at.is_(None)  # not in the trash
-NO_DUE = literal_column("'~'")  # DUE_FIRST_KEY of a task without a due date
+OWNER = col(Task.user_id) == bindparam("owner")
+LIVE = col(Task.deleted_at).is_(None)  # not in the trash
+NO_DUE: ColumnClause[str] = literal_column("'~'")  # DUE_FIRST_KEY of a task without a due date
 LIKE_ESCAPE = "!"
 # The text `q` searches; PostgreSQL has a trigram index on exactly this expression.
-SEARCH_TEXT = Task.title + literal_column("' '") + func.coalesce(Task.description, literal_column("''"))
+SEARCH_TEXT = (
+    col(Task.title) + literal_column("' '") + func.coalesce(col(Task.description), literal_column("''"))
+)
 # SQLite's FTS5 trigram index (migration 0004) matches words of at least three characters.
 TASK_SEARCH = table("task_search", column("rowid"))
 FTS_MIN_CHARS = 3
 
 
 TAGS = (
-    select(tag_names(Tag.name))
+    select(tag_names(col(Tag.name)))
     .select_from(TaskTag)
-    .join(Tag, Tag.id == TaskTag.tag_id)
-    .where(TaskTag.task_id == Task.id)
+    .join(Tag, col(Tag.id) == col(TaskTag.tag_id))
+    .where(col(TaskTag.task_id) == col(Task.id))
     .scalar_subquery()
 )
 # Rewrites the stored tag names of the tasks a write stamped with its change number (or of one task).
-RETAG = update(Task).where(OWNER, Task.version == bindparam("version")).values(tag_names=TAGS)
-RETAG_ONE = update(Task).where(OWNER, Task.id == bindparam("task_id")).values(tag_names=TAGS)
-COLUMNS = (
-    Task.id,
-    Task.title,
-    Task.description,
-    Task.completed,
-    Task.completed_at,
-    Task.due_date,
-    Task.due_time,
-    Task.priority,
-    Task.tag_names.label("tags"),
-    Task.created_at,
-    Task.updated_at,
-    Task.version,
-    Task.recurrence_rule,
-    Task.recurrence_from,
-    Task.reminders,
+RETAG = update(Task).where(OWNER, col(Task.version) == bindparam("version")).values(tag_names=TAGS)
+RETAG_ONE = update(Task).where(OWNER, col(Task.id) == bindparam("task_id")).values(tag_names=TAGS)
+COLUMNS: tuple[SQLColumnExpression[Any], ...] = (
+    col(Task.id),
+    col(Task.title),
+    col(Task.description),
+    col(Task.completed),
+    col(Task.completed_at),
+    col(Task.due_date),
+    col(Task.due_time),
+    col(Task.priority),
+    col(Task.tag_names).label("tags"),
+    col(Task.created_at),
+    col(Task.updated_at),
+    col(Task.version),
+    col(Task.recurrence_rule),
+    col(Task.recurrence_from),
+    col(Task.reminders),
 )
-FIELDS = tuple(column.key for column in COLUMNS)
+FIELDS = tuple(select(*COLUMNS).selected_columns.keys())
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ class Sort:
     def order(self) -> tuple[Any, ...]:
         if self.ascending:
             return (self.key.asc(), NEG_ID.asc())
-        return (self.key.desc(), Task.id.desc())
+        return (self.key.desc(), col(Task.id).desc())
 
     def after(self, part: str) -> Any:
         """Rows strictly after the cursor's (key, id). `part` "all": one row comparison, which
@@ -88,23 +93,25 @@ class Sort:
         group of equal keys (one priority, no due date) would be read from its start: it asks in
         two parts, each one seek: "ties" (the cursor's key, later ids) then "beyond" (later keys)."""
         key = bindparam("after_key", type_=self.key.type)
-        later_id = bindparam("after_neg_id") < NEG_ID if self.ascending else Task.id < bindparam("after_id")
+        later_id = (
+            bindparam("after_neg_id") < NEG_ID if self.ascending else col(Task.id) < bindparam("after_id")
+        )
         if part == "ties":
             return and_(self.key == key, later_id)
         if part == "beyond":
             return self.key > key if self.ascending else self.key < key
         if self.ascending:
             return tuple_(self.key, NEG_ID) > tuple_(key, bindparam("after_neg_id"))
-        return tuple_(self.key, Task.id) < tuple_(key, bindparam("after_id"))
+        return tuple_(self.key, col(Task.id)) < tuple_(key, bindparam("after_id"))
 
 
 SORTS = {
-    "created": Sort(Task.created_at, True),
-    "-created": Sort(Task.created_at, False),
-    "updated": Sort(Task.updated_at, True),
-    "-updated": Sort(Task.updated_at, False),
-    "priority": Sort(Task.priority, False),  # urgent (4) first
-    "-priority": Sort(Task.priority, True),
+    "created": Sort(col(Task.created_at), True),
+    "-created": Sort(col(Task.created_at), False),
+    "updated": Sort(col(Task.updated_at), True),
+    "-updated": Sort(col(Task.updated_at), False),
+    "priority": Sort(col(Task.priority), False),  # urgent (4) first
+    "-priority": Sort(col(Task.priority), True),
     "title": Sort(TITLE_KEY, True),
     "-title": Sort(TITLE_KEY, False),
     "due": Sort(DUE_FIRST_KEY, True),
@@ -223,20 +230,20 @@ def filter_params(
 def _has_tag(i: int) -> Any:
     """The task carries tag `tag<i>` (an id: the service looks the names up first, so the planner
     sees the tag itself and can judge how many tasks carry it)."""
-    return exists().where(TaskTag.task_id == Task.id, TaskTag.tag_id == bindparam(f"tag{i}"))
+    return exists().where(col(TaskTag.task_id) == col(Task.id), col(TaskTag.tag_id) == bindparam(f"tag{i}"))
 
 
 def where(shape: Shape) -> list[Any]:
     """The owner's tasks that match: `WHERE user_id = :owner AND ...`."""
     clauses: list[Any] = [OWNER, LIVE]
     if shape.completed is not None:
-        clauses.append(Task.completed == (true() if shape.completed else false()))
+        clauses.append(col(Task.completed) == (true() if shape.completed else false()))
     if shape.priorities:
-        clauses.append(Task.priority.in_([bindparam(f"priority{i}") for i in range(shape.priorities)]))
+        clauses.append(col(Task.priority).in_([bindparam(f"priority{i}") for i in range(shape.priorities)]))
     clauses.extend(_has_tag(i) for i in range(shape.tags))
     if shape.fts:
         matches = select(TASK_SEARCH.c.rowid).where(literal_column("task_search").match(bindparam("fts")))
-        clauses.append(Task.id.in_(matches))
+        clauses.append(col(Task.id).in_(matches))
     for i in range(shape.likes):
         clauses.append(SEARCH_TEXT.ilike(bindparam(f"like{i}"), escape=LIKE_ESCAPE))
     if shape.due_after:
@@ -244,17 +251,17 @@ def where(shape: Shape) -> list[Any]:
     if shape.due_before:
         clauses.append(bindparam("due_before_end") >= DUE_FIRST_KEY)
     if shape.has_due is not None:
-        clauses.append(Task.due_key.is_not(None) if shape.has_due else Task.due_key.is_(None))
+        clauses.append(col(Task.due_key).is_not(None) if shape.has_due else col(Task.due_key).is_(None))
     if shape.overdue is not None:
-        overdue = and_(Task.completed == false(), bindparam("now_key") > DUE_FIRST_KEY)
+        overdue = and_(col(Task.completed) == false(), bindparam("now_key") > DUE_FIRST_KEY)
         clauses.append(overdue if shape.overdue else not_(overdue))
     if shape.ids:
-        clauses.append(Task.id.in_([bindparam(f"id{i}") for i in range(shape.ids)]))
+        clauses.append(col(Task.id).in_([bindparam(f"id{i}") for i in range(shape.ids)]))
     return clauses
 
 
 def _counter(column: Any) -> Any:
-    return select(column).where(User.id == bindparam("owner")).scalar_subquery()
+    return select(column).where(col(User.id) == bindparam("owner")).scalar_subquery()
 
 
 def total(shape: Shape) -> Any:
@@ -262,30 +269,32 @@ def total(shape: Shape) -> Any:
     filters, else counted."""
     if shape == shape_of(Filters(completed=shape.completed), "postgresql"):
         if shape.completed is None:
-            return _counter(User.task_count)
-        return _counter(User.completed_count if shape.completed else User.task_count - User.completed_count)
+            return _counter(col(User.task_count))
+        return _counter(
+            col(User.completed_count) if shape.completed else col(User.task_count) - col(User.completed_count)
+        )
     if shape == ONE_TAG:  # every link of an owner's tag is to one of the owner's tasks
         return (
             select(func.count())
             .select_from(TaskTag)
-            .where(TaskTag.tag_id == bindparam("tag0"))
+            .where(col(TaskTag.tag_id) == bindparam("tag0"))
             .scalar_subquery()
         )
     return select(func.count()).select_from(Task).where(*where(shape)).scalar_subquery()
 
 
-SNAPSHOT = select(User.change_seq).where(User.id == bindparam("owner")).scalar_subquery()
+SNAPSHOT = select(col(User.change_seq)).where(col(User.id) == bindparam("owner")).scalar_subquery()
 
 
 @lru_cache(maxsize=512)
-def page(shape: Shape, sort_name: str, *, after: str | None) -> Select[Any]:
+def page(shape: Shape, sort_name: str, *, after: str | None) -> Select[*tuple[Any, ...]]:
     """One page: the task columns, the sort key, the total and the owner's change number. With
     `after` (see Sort.after), rows past a cursor that were not changed since the walk began."""
     sort = SORTS[sort_name]
     clauses = where(shape)
     if after is not None:
         # (version + 0: a term no index serves, so the planner seeks by the sort's index, not by version)
-        clauses += [sort.after(after), Task.version + literal_column("0") <= bindparam("snapshot")]
+        clauses += [sort.after(after), col(Task.version) + literal_column("0") <= bindparam("snapshot")]
     return (
         select(*COLUMNS, sort.key.label("sort_key"), total(shape).label("total"), SNAPSHOT.label("snapshot"))
         .where(*clauses)

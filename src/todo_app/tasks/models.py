@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from todo_app.db.types import UTCDateTime
-from todo_app.models import metadata  # noqa: F401 (applies the naming convention first)
+from todo_app.models import metadata  # (importing it applies the naming convention first)
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 1000
@@ -154,11 +154,11 @@ class TaskTag(SQLModel, table=True):
 # Sort keys. Every order is "key, then newest id first"; an index on (user_id, key, id) serves the
 # key descending (scanned backwards) and one on (user_id, key, -id) the key ascending, so a cursor
 # page is an index seek with a row comparison whatever the sort.
-NEG_ID = -Task.__table__.c.id
-TITLE_KEY = func.lower(Task.__table__.c.title)
-DUE_FIRST_KEY = func.coalesce(Task.__table__.c.due_key, literal_column("'~'"))  # no due date: last
-DUE_LAST_KEY = func.coalesce(Task.__table__.c.due_key, literal_column("''"))  # ... also under -due
-_t = Task.__table__.c
+_t = metadata.tables["task"].c  # Task.__table__.c, typed (its columns are Column objects)
+NEG_ID = -_t.id
+TITLE_KEY = func.lower(_t.title)
+DUE_FIRST_KEY = func.coalesce(_t.due_key, literal_column("'~'"))  # no due date: last
+DUE_LAST_KEY = func.coalesce(_t.due_key, literal_column("''"))  # ... also under -due
 SORT_INDEXES = (
     Index("ix_task_user_id_created_at", _t.user_id, _t.created_at, _t.id),
     Index("ix_task_user_id_created_at_neg_id", _t.user_id, _t.created_at, NEG_ID),

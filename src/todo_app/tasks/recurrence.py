@@ -32,7 +32,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
@@ -40,9 +40,15 @@ from dateutil import rrule as du
 from todo_app.tasks.tagnames import quoted
 
 From = Literal["due", "completion"]
+Frequency = Literal[0, 1, 2, 3]  # dateutil's YEARLY, MONTHLY, WEEKLY, DAILY
 DATE_ONLY_TIME = time(9, 0)
 MAX_LENGTH = 500
-_FREQS = {"DAILY": du.DAILY, "WEEKLY": du.WEEKLY, "MONTHLY": du.MONTHLY, "YEARLY": du.YEARLY}
+_FREQS: dict[str, Frequency] = {
+    "DAILY": du.DAILY,
+    "WEEKLY": du.WEEKLY,
+    "MONTHLY": du.MONTHLY,
+    "YEARLY": du.YEARLY,
+}
 _FREQ_HINT = "use DAILY, WEEKLY, MONTHLY or YEARLY"
 _UNSUPPORTED = ("HOURLY", "MINUTELY", "SECONDLY", "BYSECOND", "BYMINUTE", "BYHOUR", "BYWEEKNO", "BYYEARDAY")
 _PARTS = ("FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "COUNT", "UNTIL", "WKST")
@@ -68,7 +74,7 @@ class Rule:
 
     text: str
     from_: From
-    freq: int
+    freq: Frequency
     interval: int = 1
     count: int | None = None
     until: date | datetime | None = None  # a date (the whole day included) or an aware UTC datetime
@@ -86,7 +92,7 @@ def parse(text: str, from_: str = "due", *, start: date) -> Rule:
     if len(text) > MAX_LENGTH:
         raise RecurrenceError(f"The recurrence rule is too long: at most {MAX_LENGTH} characters")
     parts = _split(text)
-    rule = _build(parts, from_)
+    rule = _build(parts, cast(From, from_))  # checked above
     until_day = rule.until.date() if isinstance(rule.until, datetime) else rule.until
     if until_day is not None and until_day < start:
         raise RecurrenceError(f"UNTIL={parts['UNTIL']} is before the first due date {start.isoformat()}")

@@ -19,7 +19,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Delete, Insert, Select, and_, bindparam, delete, exists, insert, or_, select
+from sqlalchemy import Insert, Select, and_, bindparam, delete, exists, insert, or_, select
+from sqlalchemy.sql.dml import ReturningDelete
+from sqlmodel import col
 
 from todo_app.db import Connection, UTCDateTime
 from todo_app.tasks.models import Reminder, Task
@@ -28,33 +30,43 @@ from todo_app.users.models import User
 
 INSERT_BATCH = 50  # rows per INSERT (4 parameters each)
 
-_HAS_ROWS = exists().where(Reminder.task_id == Task.id)
-_ARMED = and_(Task.reminders.is_not(None), Task.deleted_at.is_(None), Task.completed.is_(False))
-_OWNER = Task.user_id == bindparam("owner")
-_STAMPED = (_OWNER, Task.version == bindparam("version"))
+_HAS_ROWS = exists().where(col(Reminder.task_id) == col(Task.id))
+_ARMED = and_(
+    col(Task.reminders).is_not(None), col(Task.deleted_at).is_(None), col(Task.completed).is_(False)
+)
+_OWNER = col(Task.user_id) == bindparam("owner")
+_STAMPED = (_OWNER, col(Task.version) == bindparam("version"))
 
 
-def _tasks(*where: Any) -> Select:
+def _tasks(*where: Any) -> Select[*tuple[Any, ...]]:
     """The tasks that have pending rows or may need some: a task without reminders and without rows
     costs nothing more than this one query."""
     return (
-        select(Task.id, Task.reminders, Task.due_date, Task.due_time, _ARMED, User.timezone, _HAS_ROWS)
-        .join_from(Task, User, User.id == Task.user_id)
+        select(
+            col(Task.id),
+            col(Task.reminders),
+            col(Task.due_date),
+            col(Task.due_time),
+            _ARMED,
+            col(User.timezone),
+            _HAS_ROWS,
+        )
+        .join_from(Task, User, col(User.id) == col(Task.user_id))
         .where(*where, or_(_ARMED, _HAS_ROWS))
     )
 
 
-def _clear(*where: Any) -> Delete:
+def _clear(*where: Any) -> ReturningDelete[int, int, datetime]:
     return (
         delete(Reminder)
-        .where(Reminder.user_id == bindparam("owner"), *where)
-        .returning(Reminder.task_id, Reminder.position, Reminder.remind_at)
+        .where(col(Reminder.user_id) == bindparam("owner"), *where)
+        .returning(col(Reminder.task_id), col(Reminder.position), col(Reminder.remind_at))
     )
 
 
 STAMPED_TASKS = _tasks(*_STAMPED)
 OWNED_TASKS = _tasks(_OWNER)
-CLEAR_STAMPED = _clear(Reminder.task_id.in_(select(Task.id).where(*_STAMPED)))
+CLEAR_STAMPED = _clear(col(Reminder.task_id).in_(select(col(Task.id)).where(*_STAMPED)))
 CLEAR_OWNED = _clear()
 
 
@@ -114,8 +126,8 @@ async def rearm_user(db: Connection, *, user_id: int, now: datetime | None = Non
 
 async def _rewrite(
     db: Connection,
-    tasks: Select,
-    clear: Delete,
+    tasks: Select[*tuple[Any, ...]],
+    clear: ReturningDelete[int, int, datetime],
     params: dict[str, Any],
     user_id: int,
     now: datetime | None,

@@ -2,7 +2,7 @@
 
 import hashlib
 from collections.abc import Awaitable
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
@@ -30,7 +30,7 @@ from todo_app.tasks.schemas import (
 )
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
-NOT_FOUND = {404: {"description": "No such task among the caller's tasks"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such task among the caller's tasks"}}
 
 
 def _cursor_secret(request: Request) -> bytes:
@@ -39,7 +39,7 @@ def _cursor_secret(request: Request) -> bytes:
     if not hasattr(state, "cursor_secret"):
         secret = state.settings.jwt_secret.get_secret_value().encode()
         state.cursor_secret = hashlib.sha256(b"todo-app listing cursor\0" + secret).digest()
-    return state.cursor_secret
+    return cast(bytes, state.cursor_secret)  # (app.state is untyped)
 
 
 @router.get(
@@ -162,7 +162,7 @@ IfNoneMatch = Annotated[
         json_schema_extra=ENTITY_TAGS,
     ),
 ]
-PRECONDITION = {
+PRECONDITION: dict[int | str, dict[str, Any]] = {
     412: {"description": "If-Match names another version: nothing changed; the body is the current task"}
 }
 

@@ -9,9 +9,11 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import bindparam, insert, select, update
+from sqlmodel import col
 
 from todo_app.db import Connection
 from todo_app.errors import Conflict, Unprocessable
+from todo_app.models import metadata
 from todo_app.tasks import listing, recurrence
 from todo_app.tasks.models import Task, TaskCompletion
 from todo_app.tasks.schemas import Recurrence
@@ -21,24 +23,24 @@ from todo_app.zones import local_now
 FIRST_YEAR = 1900  # a series is counted from its start: one in year 1 would cost millions of dates
 NOT_RECURRING = "This task does not repeat"
 SERIES_OVER = "This series has no further occurrence"
-_THIS_TASK = (Task.id == bindparam("task_id"), Task.user_id == bindparam("owner"))
-ZONE = select(User.timezone).where(User.id == bindparam("owner"))
+_THIS_TASK = (col(Task.id) == bindparam("task_id"), col(Task.user_id) == bindparam("owner"))
+ZONE = select(col(User.timezone)).where(col(User.id) == bindparam("owner"))
 SERIES = select(
-    Task.completed,
-    Task.reminders,
-    Task.due_date,
-    Task.due_time,
-    Task.recurrence_rule,
-    Task.recurrence_from,
-    Task.series_start,
-    Task.series_done,
+    col(Task.completed),
+    col(Task.reminders),
+    col(Task.due_date),
+    col(Task.due_time),
+    col(Task.recurrence_rule),
+    col(Task.recurrence_from),
+    col(Task.series_start),
+    col(Task.series_done),
 ).where(*_THIS_TASK, listing.LIVE)
 # Open recurring tasks this write stamped (a bulk completion moves each of them on).
-STAMPED_OPEN_SERIES = select(Task.id, *SERIES.selected_columns[2:]).where(
-    Task.user_id == bindparam("owner"),
-    Task.version == bindparam("version"),
-    Task.recurrence_rule.is_not(None),
-    Task.completed.is_(False),
+STAMPED_OPEN_SERIES = select(col(Task.id), *SERIES.selected_columns[2:]).where(
+    col(Task.user_id) == bindparam("owner"),
+    col(Task.version) == bindparam("version"),
+    col(Task.recurrence_rule).is_not(None),
+    col(Task.completed).is_(False),
     listing.LIVE,
 )
 MOVE = (
@@ -47,7 +49,7 @@ MOVE = (
     .values(
         due_date=bindparam("new_due_date"),
         due_key=bindparam("new_due_key"),
-        series_done=Task.series_done + 1,
+        series_done=col(Task.series_done) + 1,
         version=bindparam("version"),
         updated_at=bindparam("now"),
     )
@@ -58,7 +60,7 @@ FINISH = (
     .values(
         completed=True,
         completed_at=bindparam("now"),
-        series_done=Task.series_done + 1,
+        series_done=col(Task.series_done) + 1,
         version=bindparam("version"),
         updated_at=bindparam("now"),
     )
@@ -66,13 +68,13 @@ FINISH = (
 RECORD = insert(TaskCompletion).values(
     task_id=bindparam("task_id"),
     due_date=bindparam("due_date"),
-    due_time=bindparam("due_time", type_=TaskCompletion.__table__.c.due_time.type),
+    due_time=bindparam("due_time", type_=metadata.tables["task_completion"].c.due_time.type),
     completed_at=bindparam("now"),
 )
 COMPLETIONS = (
-    select(TaskCompletion.due_date, TaskCompletion.due_time, TaskCompletion.completed_at)
-    .where(TaskCompletion.task_id == bindparam("task_id"))
-    .order_by(TaskCompletion.completed_at.desc(), TaskCompletion.id.desc())
+    select(col(TaskCompletion.due_date), col(TaskCompletion.due_time), col(TaskCompletion.completed_at))
+    .where(col(TaskCompletion.task_id) == bindparam("task_id"))
+    .order_by(col(TaskCompletion.completed_at).desc(), col(TaskCompletion.id).desc())
 )
 _RECURRENCE: TypeAdapter[Recurrence] = TypeAdapter(Recurrence)
 

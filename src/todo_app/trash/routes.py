@@ -1,7 +1,7 @@
 """/trash: the caller's deleted tasks, to restore or delete for good."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import Field
@@ -15,7 +15,7 @@ from todo_app.tasks.schemas import TaskPublic
 from todo_app.trash import service
 
 router = APIRouter(prefix="/trash", tags=["trash"])
-NOT_IN_TRASH = {404: {"description": "No such task in the caller's trash"}}
+NOT_IN_TRASH: dict[int | str, dict[str, Any]] = {404: {"description": "No such task in the caller's trash"}}
 
 
 class TrashedTask(TaskPublic):

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, func, select, update
+from sqlmodel import col
 
 from todo_app.db import Connection
 from todo_app.errors import NotFound
@@ -13,17 +14,18 @@ from todo_app.tasks import changes as changelog
 from todo_app.tasks import reminders
 from todo_app.tasks import service as tasks
 from todo_app.tasks.changes import next_change
+from todo_app.tasks.fields import public
 from todo_app.tasks.listing import COLUMNS
 from todo_app.tasks.models import Task
 from todo_app.users.models import User
 
-OWNER = Task.user_id == bindparam("owner")
-TRASHED = Task.deleted_at.is_not(None)
-THIS_TRASHED = (Task.id == bindparam("task_id"), OWNER, TRASHED)
+OWNER = col(Task.user_id) == bindparam("owner")
+TRASHED = col(Task.deleted_at).is_not(None)
+THIS_TRASHED = (col(Task.id) == bindparam("task_id"), OWNER, TRASHED)
 PAGE = (
-    select(*COLUMNS, Task.deleted_at)
+    select(*COLUMNS, col(Task.deleted_at))
     .where(OWNER, TRASHED)
-    .order_by(Task.deleted_at.desc(), Task.id.desc())
+    .order_by(col(Task.deleted_at).desc(), col(Task.id).desc())
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
@@ -32,15 +34,19 @@ RESTORE = (
     update(Task)
     .where(*THIS_TRASHED)
     .values(deleted_at=None, version=bindparam("version"))
-    .returning(Task.tag_names)
+    .returning(col(Task.tag_names))
 )
 PURGE_ONE = delete(Task).where(*THIS_TRASHED)
 PURGE_ALL = delete(Task).where(OWNER, TRASHED)
-PURGE_OLD = delete(Task).where(OWNER, TRASHED, Task.deleted_at < bindparam("trashed_before"))
+PURGE_OLD = delete(Task).where(OWNER, TRASHED, col(Task.deleted_at) < bindparam("trashed_before"))
 # Owners with tasks trashed before the cutoff (a few at a time).
 OWNERS_TO_PURGE = (
-    select(User.id)
-    .where(exists().where(Task.user_id == User.id, TRASHED, Task.deleted_at < bindparam("trashed_before")))
+    select(col(User.id))
+    .where(
+        exists().where(
+            col(Task.user_id) == col(User.id), TRASHED, col(Task.deleted_at) < bindparam("trashed_before")
+        )
+    )
     .limit(bindparam("limit"))
 )
 
@@ -49,7 +55,7 @@ async def page(db: Connection, *, user_id: int, limit: int, offset: int) -> tupl
     """Trashed tasks, latest deleted first (the task JSON plus deleted_at), and how many in all."""
     rows = await db.all(PAGE, {"owner": user_id, "limit": limit, "offset": offset})
     total = await db.scalar(COUNT, {"owner": user_id})
-    return [{**tasks.public(row[:-1]), "deleted_at": row[-1]} for row in rows], total
+    return [{**public(row[:-1]), "deleted_at": row[-1]} for row in rows], total
 
 
 async def restore(db: Connection, *, user_id: int, task_id: int) -> dict[str, Any]:

@@ -42,7 +42,7 @@ LOGIN_BODY = {
         },
     },
 }
-LIMITED = {429: {"description": "Too many attempts; see Retry-After"}}
+LIMITED: dict[int | str, dict[str, Any]] = {429: {"description": "Too many attempts; see Retry-After"}}
 GUARDED = {
     **LIMITED,
     403: {"description": "Sent by a web page of another site (an Origin not allowed)"},
@@ -86,7 +86,7 @@ async def login(
         user_id=user.id,
         email=user.email,
         version=version,
-        secret=settings.jwt_secret.get_secret_value(),
+        secret=settings.signing_secret,
         lifetime=timedelta(days=settings.jwt_expire_days),
     )
     return TokenResponse(access_token=issued.token, expires_in=issued.expires_in)

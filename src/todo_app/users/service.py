@@ -6,9 +6,12 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from anyio import to_thread
-from sqlalchemy import BigInteger, Float, bindparam, cast, delete, exists, func, insert, select, update
+from sqlalchemy import BigInteger, Float, bindparam, cast, exists, func, insert, select, update
+from sqlalchemy import delete as sql_delete  # (`delete` is this module's: the account's)
+from sqlmodel import col
 
 from todo_app.db import Connection, UniqueViolation
 from todo_app.db.types import MAX_ID
@@ -19,48 +22,52 @@ from todo_app.users.models import RevokedToken, User, UserPublic
 
 BAD_CREDENTIALS = "Incorrect email or password"
 WRONG_PASSWORD = "The password is incorrect"  # noqa: S105 (a message)
-PUBLIC_COLUMNS = (User.id, User.email, User.created_at, User.timezone)
+PUBLIC_COLUMNS = (col(User.id), col(User.email), col(User.created_at), col(User.timezone))
 
 # On every authenticated request: the user, their token generation, and whether this token was
 # signed out, in one round trip.
 FOR_TOKEN = select(
     *PUBLIC_COLUMNS,
-    User.token_version,
-    exists().where(RevokedToken.jti == bindparam("jti")).label("revoked"),
-).where(User.id == bindparam("user_id"))
-BY_EMAIL = select(*PUBLIC_COLUMNS, User.hashed_password, User.token_version).where(
-    User.email == bindparam("email")
+    col(User.token_version),
+    exists().where(col(RevokedToken.jti) == bindparam("jti")).label("revoked"),
+).where(col(User.id) == bindparam("user_id"))
+BY_EMAIL = select(*PUBLIC_COLUMNS, col(User.hashed_password), col(User.token_version)).where(
+    col(User.email) == bindparam("email")
 )
-HASH_OF = select(User.hashed_password).where(User.id == bindparam("user_id"))
+HASH_OF = select(col(User.hashed_password)).where(col(User.id) == bindparam("user_id"))
 # An existing account's hash, chosen by `fraction` of the id range: its cost stands in for an
 # unknown email's (see authenticate). One index probe.
 _PICKED_ID = cast(
-    select(func.max(User.id)).scalar_subquery() * bindparam("fraction", type_=Float), BigInteger
+    select(func.max(col(User.id))).scalar_subquery() * bindparam("fraction", type_=Float), BigInteger
 )
-HASH_LIKE = select(User.hashed_password).where(User.id >= _PICKED_ID).order_by(User.id).limit(1)
+HASH_LIKE = (
+    select(col(User.hashed_password)).where(col(User.id) >= _PICKED_ID).order_by(col(User.id)).limit(1)
+)
 CREATE = (
     insert(User)
     .values(email=bindparam("new_email"), hashed_password=bindparam("new_hash"), created_at=bindparam("now"))
     .returning(*PUBLIC_COLUMNS)
 )
-REHASH = update(User).where(User.id == bindparam("user_id")).values(hashed_password=bindparam("new_hash"))
+REHASH = (
+    update(User).where(col(User.id) == bindparam("user_id")).values(hashed_password=bindparam("new_hash"))
+)
 NEW_PASSWORD = (
     update(User)
-    .where(User.id == bindparam("user_id"))
-    .values(hashed_password=bindparam("new_hash"), token_version=User.token_version + 1)
+    .where(col(User.id) == bindparam("user_id"))
+    .values(hashed_password=bindparam("new_hash"), token_version=col(User.token_version) + 1)
 )
 NEXT_GENERATION = (
-    update(User).where(User.id == bindparam("user_id")).values(token_version=User.token_version + 1)
+    update(User).where(col(User.id) == bindparam("user_id")).values(token_version=col(User.token_version) + 1)
 )
 REVOKE = insert(RevokedToken).values(jti=bindparam("new_jti"), expires_at=bindparam("new_expires_at"))
-FORGET_EXPIRED = delete(RevokedToken).where(RevokedToken.expires_at < bindparam("cutoff"))
+FORGET_EXPIRED = sql_delete(RevokedToken).where(col(RevokedToken.expires_at) < bindparam("cutoff"))
 # A token is accepted through the whole second of its `exp` (valid while exp >= now, in whole
 # seconds), so its revocation is kept one second past it.
 REVOCATION_GRACE = timedelta(seconds=1)
-DELETE = delete(User).where(User.id == bindparam("user_id"))
+DELETE = sql_delete(User).where(col(User.id) == bindparam("user_id"))
 SET_TIMEZONE = (
     update(User)
-    .where(User.id == bindparam("user_id"))
+    .where(col(User.id) == bindparam("user_id"))
     .values(timezone=bindparam("new_timezone"))
     .returning(*PUBLIC_COLUMNS)
 )
@@ -73,7 +80,7 @@ class TokenOwner:
     revoked: bool
 
 
-def _public(row: tuple) -> UserPublic:
+def _public(row: tuple[Any, ...]) -> UserPublic:
     return UserPublic(id=row[0], email=row[1], created_at=row[2], timezone=row[3])
 
 
