@@ -3,6 +3,7 @@ the due key beside date and time, reminders as JSON, a recurrence as its checked
 row is shown. Pure: no I/O."""
 
 import json
+from collections.abc import Sequence
 from datetime import date, time
 from typing import Any
 
@@ -45,17 +46,41 @@ NEEDS_DUE_TIME = "before_minutes reminders need a due_time: give the task one, o
 _REMINDERS: TypeAdapter[Any] = TypeAdapter(Reminders)
 
 
-def public(row: tuple[Any, ...]) -> dict[str, Any]:
-    """A row of listing.COLUMNS as the task JSON."""
-    task = dict(zip(FIELDS, row, strict=False))
-    task["due_time"] = hhmm(task["due_time"])
-    task["priority"] = priority.name_of(task["priority"])
-    names = task["tags"]
-    task["tags"] = sorted(names.split("\x1f"), key=lambda n: (n.casefold(), n)) if names else []
-    rule, from_ = task.pop("recurrence_rule"), task.pop("recurrence_from")
-    task["recurrence"] = {"rule": rule, "from": from_} if rule is not None else None
-    task["reminders"] = json.loads(task["reminders"]) if task["reminders"] else []
-    return task
+# The order public() unpacks a row in: listing.COLUMNS's, checked at import.
+_ROW = (
+    "id", "title", "description", "completed", "completed_at", "due_date", "due_time", "priority",
+    "tags", "created_at", "updated_at", "version", "recurrence_rule", "recurrence_from", "reminders",
+)  # fmt: skip
+if tuple(FIELDS) != _ROW:
+    raise ImportError(f"listing.COLUMNS changed ({FIELDS}): update fields.public")
+_WIDTH = len(_ROW)
+
+
+def public(row: Sequence[Any]) -> dict[str, Any]:
+    """A row of listing.COLUMNS as the task JSON. (One dict literal: a listing page calls this for
+    each of up to 500 rows.)"""
+    (id_, title, description, completed, completed_at, due_date, due_time, rank, names, created_at,
+     updated_at, version, rule, from_, reminders) = row[:_WIDTH]  # fmt: skip
+    return {
+        "id": id_,
+        "title": title,
+        "description": description,
+        "completed": completed,
+        "completed_at": completed_at,
+        "due_date": due_date,
+        "due_time": due_time.strftime("%H:%M") if due_time is not None else None,
+        "priority": priority.name_of(rank),
+        "tags": sorted(names.split("\x1f"), key=_tag_order) if names else [],
+        "created_at": created_at,
+        "updated_at": updated_at,
+        "version": version,
+        "recurrence": {"rule": rule, "from": from_} if rule is not None else None,
+        "reminders": json.loads(reminders) if reminders else [],
+    }
+
+
+def _tag_order(name: str) -> tuple[str, str]:
+    return name.casefold(), name
 
 
 def hhmm(value: time | None) -> str | None:
